@@ -1,0 +1,36 @@
+// swift-tools-version: 6.0
+// VITA: trains V1T (a Vision Transformer for mouse V1 responses) on Allen Brain Observatory
+// recordings, data-parallel over MPI. Native libraries come from Debian packages found through
+// pkg-config: libopenmpi-dev, libopenblas-dev, libhdf5-dev (scripts/setup.sh installs them).
+import PackageDescription
+
+let package = Package(
+    name: "VITA",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "v1t-dist", targets: ["v1t-dist"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Module maps over the Debian headers; each is one `#include`.
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+
+        // C shims: Swift cannot import MPI's and HDF5's macro handles (MPI_COMM_WORLD, H5P_DEFAULT, ...).
+        .target(name: "MPIShim", dependencies: ["CMPI"]),
+
+        // The model: V1T with hand-written forward and backward passes on OpenBLAS.
+        .target(name: "V1TModel", dependencies: ["COpenBLAS"]),
+
+        .executableTarget(
+            name: "v1t-dist",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "V1TModelTests", dependencies: ["V1TModel"]),
+    ]
+)

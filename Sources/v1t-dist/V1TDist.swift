@@ -1,0 +1,14 @@
+import ArgumentParser
+
+@main
+struct V1TDist: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "v1t-dist",
+        abstract: "Train V1T, a Vision Transformer model of mouse V1, on Allen Brain Observatory recordings.",
+        discussion: """
+        Run it under mpirun to train data-parallel: `mpirun -np 2 v1t-dist train ...`.
+        With no data at hand, `v1t-dist simulate` writes a simulated Allen-like session.
+        """,
+        subcommands: []
+    )
+}
