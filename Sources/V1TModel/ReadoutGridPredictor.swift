@@ -1,0 +1,65 @@
+import Foundation
+
+/// Predicts each neuron's mean sampling position on the core's feature map from where the neuron
+/// sits in cortex (V1T's "grid predictor"): mu = tanh(Linear(30→2)(ELU(Linear(2→30)(source)))).
+/// Sharing one small MLP across neurons ties neighbouring cells to neighbouring receptive fields
+/// (retinotopy) instead of learning N independent positions.
+///
+/// `source` is the cortical (x, y) of each neuron, centred on the mean over neurons and divided by
+/// the largest absolute centred coordinate (one number for both axes, so the aspect is kept).
+final class ReadoutGridPredictor {
+    static let hiddenFeatures = 30
+
+    let neurons: Int
+    /// [neurons, 2], normalised as described above; a constant input, so no gradient flows to it.
+    let source: [Float]
+    private let hidden: ReadoutDense
+    private let output: ReadoutDense
+    /// ELU(hidden layer output), kept for the backward pass.
+    private let activation = FloatBuffer()
+    private let positions = FloatBuffer()
+    private let gradient = FloatBuffer()
+
+    init(layout: inout ParameterLayout, name: String, neuronPositions: [(x: Float, y: Float)], group: ParameterGroup) {
+        neurons = neuronPositions.count
+        source = Self.normalisedSource(neuronPositions)
+        hidden = ReadoutDense(layout: &layout, name: "\(name).hidden", inputs: 2, outputs: Self.hiddenFeatures, group: group)
+        output = ReadoutDense(layout: &layout, name: "\(name).output", inputs: Self.hiddenFeatures, outputs: 2, group: group)
+    }
+
+    /// -> mu [neurons, 2] as (x, y) in (-1, 1) (owned, valid until the next forward).
+    func forward(params: UnsafePointer<Float>) -> UnsafePointer<Float> {
+        let count = neurons * Self.hiddenFeatures
+        let pre = source.withUnsafeBufferPointer { hidden.forward($0.baseAddress!, rows: neurons, params: params) }
+        let a = activation.reserve(count)
+        for i in 0..<count { a[i] = pre[i] > 0 ? pre[i] : exp(pre[i]) - 1 }
+        let logits = output.forward(a, rows: neurons, params: params)
+        let mu = positions.reserve(neurons * 2)
+        for i in 0..<(neurons * 2) { mu[i] = tanh(logits[i]) }
+        return UnsafePointer(mu)
+    }
+
+    /// dMu [neurons, 2] -> adds the gradients of both layers into grads.
+    func backward(_ dMu: UnsafePointer<Float>, params: UnsafePointer<Float>, grads: UnsafeMutablePointer<Float>) {
+        let mu = positions.pointer
+        let d = gradient.reserve(neurons * Self.hiddenFeatures)
+        for i in 0..<(neurons * 2) { d[i] = dMu[i] * (1 - mu[i] * mu[i]) }
+        let dActivation = output.backward(d, params: params, grads: grads)
+        // ELU'(x) is 1 for x > 0 and exp(x) = ELU(x) + 1 otherwise; ELU(x) > 0 exactly when x > 0.
+        let a = activation.pointer
+        for i in 0..<(neurons * Self.hiddenFeatures) {
+            d[i] = a[i] > 0 ? dActivation[i] : dActivation[i] * (a[i] + 1)
+        }
+        _ = hidden.backward(d, params: params, grads: grads)
+    }
+
+    static func normalisedSource(_ positions: [(x: Float, y: Float)]) -> [Float] {
+        let n = Float(positions.count)
+        let meanX = positions.reduce(0) { $0 + $1.x } / n
+        let meanY = positions.reduce(0) { $0 + $1.y } / n
+        let centred = positions.flatMap { [$0.x - meanX, $0.y - meanY] }
+        let largest = centred.reduce(0) { max($0, abs($1)) }
+        // One neuron (or all at one spot) has nothing to scale; V1T would divide by zero here.
+        return largest > 0 ? centred.map { $0 / largest } : centred
+    }
+}
