@@ -25,6 +25,9 @@ let package = Package(
         // The model: V1T with hand-written forward and backward passes on OpenBLAS.
         .target(name: "V1TModel", dependencies: ["COpenBLAS"]),
 
+        // Training and evaluation of a model on training sets (one process or many).
+        .target(name: "Training", dependencies: ["V1TModel"]),
+
         .executableTarget(
             name: "v1t-dist",
             dependencies: [
@@ -32,6 +35,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "V1TModelTests", dependencies: ["V1TModel"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training"]),
     ],
     // Swift 5 mode: the numeric code passes raw buffers between layers on one thread, which strict
     // Swift 6 concurrency checking would make noisy without making it safer.
