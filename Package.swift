@@ -27,6 +27,8 @@ let package = Package(
 
         // SVG charts and PNG images for results a person can look at.
         .target(name: "Plots"),
+        // Training and evaluation of a model on training sets (one process or many).
+        .target(name: "Training", dependencies: ["V1TModel"]),
 
         .executableTarget(
             name: "v1t-dist",
@@ -36,6 +38,7 @@ let package = Package(
         ),
         .testTarget(name: "V1TModelTests", dependencies: ["V1TModel"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training"]),
     ],
     // Swift 5 mode: the numeric code passes raw buffers between layers on one thread, which strict
     // Swift 6 concurrency checking would make noisy without making it safer.
