@@ -1,29 +1,6 @@
 import Foundation
 import MPIShim
 
-/// An MPI call that returned an error code, with MPI's own text for it.
-public struct MPIError: Error, CustomStringConvertible, LocalizedError {
-    /// The MPI function that failed, e.g. `MPI_Allreduce`.
-    public let call: String
-    public let code: Int32
-    public let reason: String
-
-    public init(call: String, code: Int32) {
-        self.call = call
-        self.code = code
-        reason = Self.errorString(code)
-    }
-
-    public var description: String { "\(call) failed: \(reason) (MPI error code \(code))" }
-    public var errorDescription: String? { description }
-
-    static func errorString(_ code: Int32) -> String {
-        var text = [CChar](repeating: 0, count: 512)
-        vita_mpi_error_string(code, &text, Int32(text.count))
-        return String(cString: text)
-    }
-}
-
 /// All ranks of the job (MPI_COMM_WORLD): who this process is and the collectives data-parallel
 /// training needs. Every collective must be called by every rank in the same order.
 ///

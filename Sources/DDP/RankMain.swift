@@ -32,11 +32,3 @@ extension Communicator {
         return String(describing: error)
     }
 }
-
-/// A distributed-training setting that cannot work, with what to do about it.
-public struct DDPError: Error, CustomStringConvertible, LocalizedError {
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-    public var errorDescription: String? { message }
-}

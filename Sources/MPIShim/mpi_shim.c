@@ -90,8 +90,9 @@ int vita_mpi_processor_name(char *out, int capacity) {
 void vita_mpi_error_string(int code, char *out, int capacity) {
     char text[MPI_MAX_ERROR_STRING];
     int length = 0;
-    if (MPI_Error_string(code, text, &length) != MPI_SUCCESS) {
-        snprintf(out, (size_t)capacity, "unknown MPI error code %d", code);
+    // Open MPI aborts the process if MPI_Error_string is called outside MPI_Init..MPI_Finalize.
+    if (!vita_mpi_initialized() || vita_mpi_finalized() || MPI_Error_string(code, text, &length) != MPI_SUCCESS) {
+        snprintf(out, (size_t)capacity, "unknown MPI error");
         return;
     }
     snprintf(out, (size_t)capacity, "%.*s", length, text);

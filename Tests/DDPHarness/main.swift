@@ -136,6 +136,19 @@ func checkBroadcast(_ world: Communicator) throws {
     try expect(try world.broadcast(world.isRoot ? bytes : nil) == bytes, "byte broadcast differs")
     try expect(try world.broadcast(world.isRoot ? Data() : nil).isEmpty, "empty byte broadcast is not empty")
 
+    // MPI_ERRORS_RETURN is set: a bad root comes back as a code instead of killing the job.
+    var byte: UInt8 = 0
+    let code = vita_mpi_broadcast_bytes(&byte, 1, Int32(n + 5))
+    try expect(code != 0, "MPI_Bcast with root \(n + 5) of \(n) ranks succeeded")
+    let error = MPIError(call: "MPI_Bcast", code: code)
+    try expect(error.description.hasPrefix("MPI_Bcast failed: MPI_ERR_ROOT"), "MPI error text: \(error)")
+    do {
+        _ = try world.broadcast(Data(), from: n)
+        throw HarnessFailure(description: "broadcast from rank \(n) of \(n) did not throw")
+    } catch let error as DDPError {
+        try expect(error.message.contains("root \(n) is not a rank"), "bad root error: \(error)")
+    }
+
     let config = RunConfig(name: "v1t \u{2014} rank \(last)", learningRate: 0.1 + 0.2, layers: [4, 8, 15], note: nil)
     let received: RunConfig = try world.broadcast(world.rank == last ? config : nil, from: last)
     try expect(received == config, "config broadcast gave \(received)")

@@ -44,8 +44,8 @@ enum MPIJob {
     }
 
     /// `mpirun -np RANKS ddp-harness ARGUMENTS`, oversubscribed when there are more ranks than cores.
-    static func run(ranks: Int, _ arguments: [String], timeout: TimeInterval = 60) throws -> JobResult {
-        var flags = ["-np", String(ranks)]
+    static func run(ranks: Int, _ arguments: [String], mpirunFlags: [String] = [], timeout: TimeInterval = 60) throws -> JobResult {
+        var flags = mpirunFlags + ["-np", String(ranks)]
         if ranks > ProcessInfo.processInfo.activeProcessorCount { flags.append("--oversubscribe") }
         if getuid() == 0 { flags.append("--allow-run-as-root") }
         return try start(try mpirun(), flags + [try harness().path] + arguments, timeout: timeout)

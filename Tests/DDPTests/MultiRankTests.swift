@@ -34,6 +34,14 @@ final class MultiRankTests: XCTestCase {
         }
     }
 
+    func testSingleNodeHostfileStartsRanksHere() throws {
+        let hostfile = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../hostfiles/single-node.txt").standardizedFileURL
+        let job = try MPIJob.run(ranks: 2, ["info"], mpirunFlags: ["--hostfile", hostfile.path])
+        XCTAssertEqual(job.status, 0, job.stderr)
+        XCTAssertEqual(job.stdout.split(separator: "\n").filter { $0.hasPrefix("info ") && $0.contains(" local_size=2 ") }.count, 2, job.stdout)
+    }
+
     func testAllreduceIsExactOnEveryRank() throws {
         try expectEveryRankPasses("allreduce", ranks: [2, 3])
     }

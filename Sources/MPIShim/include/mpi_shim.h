@@ -42,7 +42,7 @@ double vita_mpi_wtime(void);
 /// Writes this node's name, NUL-terminated and cut to `capacity`, into `out`.
 int vita_mpi_processor_name(char *out, int capacity);
 /// Writes MPI's text for `code`, NUL-terminated and cut to `capacity`, into `out`; never fails
-/// (an unknown code gets a generic text).
+/// (an unknown code, or a call outside MPI_Init..MPI_Finalize, gets a generic text).
 void vita_mpi_error_string(int code, char *out, int capacity);
 
 /// The largest element count of one MPI call (default INT_MAX). Lowering it lets tests exercise
