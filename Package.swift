@@ -22,6 +22,9 @@ let package = Package(
         // C shims: Swift cannot import MPI's and HDF5's macro handles (MPI_COMM_WORLD, H5P_DEFAULT, ...).
         .target(name: "MPIShim", dependencies: ["CMPI"]),
 
+        // Data-parallel engine: communicator, trial sharding, memory budget. Model-independent.
+        .target(name: "DDP", dependencies: ["MPIShim"]),
+
         // The model: V1T with hand-written forward and backward passes on OpenBLAS.
         .target(name: "V1TModel", dependencies: ["COpenBLAS"]),
 
@@ -39,6 +42,10 @@ let package = Package(
         .testTarget(name: "V1TModelTests", dependencies: ["V1TModel"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"]),
+
+        // Multi-rank tests: DDPTests starts `mpirun -np 2|3 ddp-harness <scenario>` and checks the output.
+        .executableTarget(name: "ddp-harness", dependencies: ["DDP", "MPIShim"], path: "Tests/DDPHarness"),
+        .testTarget(name: "DDPTests", dependencies: ["DDP", "ddp-harness"]),
     ],
     // Swift 5 mode: the numeric code passes raw buffers between layers on one thread, which strict
     // Swift 6 concurrency checking would make noisy without making it safer.

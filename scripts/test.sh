@@ -7,4 +7,4 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 export OPENBLAS_NUM_THREADS=1
 [ "$(id -u)" -eq 0 ] && export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-swift test -c release -Xswiftc -enable-testing "$@"
+swift test -c release -Xswiftc -enable-testing --disable-swift-testing "$@"

@@ -1,10 +1,53 @@
 #ifndef VITA_MPI_SHIM_H
 #define VITA_MPI_SHIM_H
-// Plain functions over MPI_COMM_WORLD, so that Swift never touches MPI's macros.
+// Plain functions over MPI_COMM_WORLD, so that Swift never touches MPI's macros and handles.
 // Every function returns an MPI error code (MPI_SUCCESS == 0) unless it says otherwise.
+// Counts are element counts as size_t (Swift `Int`): the shim splits them into calls of at most
+// INT_MAX elements because MPI's own counts are `int`.
 
+#include <stddef.h>
+
+/// MPI_Init, then MPI_ERRORS_RETURN on MPI_COMM_WORLD so failures come back as codes, then the
+/// node-local rank and size (MPI_Comm_split_type SHARED; collective). Without mpirun this is an MPI
+/// singleton: one rank.
 int vita_mpi_init(void);
 int vita_mpi_finalize(void);
+/// 1 if MPI_Init has been called (flags, not error codes).
 int vita_mpi_initialized(void);
+/// 1 if MPI_Finalize has been called.
+int vita_mpi_finalized(void);
+
+int vita_mpi_rank(int *rank);
+int vita_mpi_size(int *size);
+/// Rank among, and number of, the ranks on this node (computed once by vita_mpi_init).
+int vita_mpi_local_rank(int *rank);
+int vita_mpi_local_size(int *size);
+
+/// In-place allreduce over all ranks; `count` may exceed INT_MAX.
+int vita_mpi_allreduce_sum_float(float *buffer, size_t count);
+int vita_mpi_allreduce_sum_double(double *buffer, size_t count);
+int vita_mpi_allreduce_max_double(double *buffer, size_t count);
+
+/// Broadcast `count` elements from `root` into every rank's buffer.
+int vita_mpi_broadcast_bytes(void *buffer, size_t count, int root);
+int vita_mpi_broadcast_float(float *buffer, size_t count, int root);
+int vita_mpi_broadcast_double(double *buffer, size_t count, int root);
+
+int vita_mpi_barrier(void);
+/// Ends every rank of the job with `code` (MPI_Abort on MPI_COMM_WORLD).
+int vita_mpi_abort(int code);
+/// Seconds since an arbitrary time in the past (MPI_Wtime); valid after vita_mpi_init.
+double vita_mpi_wtime(void);
+
+/// Writes this node's name, NUL-terminated and cut to `capacity`, into `out`.
+int vita_mpi_processor_name(char *out, int capacity);
+/// Writes MPI's text for `code`, NUL-terminated and cut to `capacity`, into `out`; never fails
+/// (an unknown code, or a call outside MPI_Init..MPI_Finalize, gets a generic text).
+void vita_mpi_error_string(int code, char *out, int capacity);
+
+/// The largest element count of one MPI call (default INT_MAX). Lowering it lets tests exercise
+/// the chunking of buffers larger than INT_MAX elements with small buffers; `limit` < 1 restores
+/// the default.
+void vita_mpi_set_chunk_limit(size_t limit);
 
 #endif
