@@ -68,7 +68,6 @@ public final class Attention {
         let normalised = norm.forward(x, rows: rows, params: params)
         let qkv = toQKV.forward(normalised, rows: rows, params: params)
         dropped = context?.training == true && dropoutRate > 0
-        let keepScale = 1 / (1 - dropoutRate)
         let p = probabilities.reserve(batch * heads * square)
         let outputs = headOutputs.reserve(rows * inner)
         let weights = dropped ? weightsScratch.reserve(square) : nil
@@ -83,11 +82,7 @@ public final class Attention {
                 for i in 0..<tokens { softmaxInPlace(ph + i * tokens, count: tokens) }
                 var mixing = UnsafePointer(ph)
                 if let weights {
-                    forEachDropDecision(count: square, rate: dropoutRate, random: &random) { i, isDropped in
-                        let probability = ph[i]
-                        ph[i] = isDropped ? -probability : probability
-                        weights[i] = isDropped ? 0 : probability * keepScale
-                    }
+                    markDropped(ph, weights: weights, count: square, rate: dropoutRate, random: &random)
                     mixing = UnsafePointer(weights)
                 }
                 gemm(m: tokens, n: headWidth, k: tokens, mixing, v, ldb: qkvStride,
@@ -158,16 +153,38 @@ public final class Attention {
     }
 }
 
+/// Draws the dropout mask of one head's probabilities: negates the dropped ones in place and
+/// writes the mixing weights (0 where dropped, p / keep elsewhere).
+private func markDropped(_ probabilities: UnsafeMutablePointer<Float>, weights: UnsafeMutablePointer<Float>, count: Int,
+                         rate: Float, random: inout CounterRandom) {
+    let decisions = DropDecisions(rate: rate), keepScale = 1 / (1 - rate)
+    let vectorEnd = count - count % 16
+    var j = 0
+    while j < vectorEnd {
+        let dropped = decisions.next(&random)
+        let p = loadLanes(probabilities + j)
+        storeLanes(p.replacing(with: -p, where: dropped), probabilities + j)
+        storeLanes((p * keepScale).replacing(with: 0, where: dropped), weights + j)
+        j += 16
+    }
+    if vectorEnd < count {
+        let dropped = decisions.next(&random), tail = count - vectorEnd
+        let p = loadPartialLanes(probabilities + vectorEnd, count: tail, padding: 0)
+        storePartialLanes(p.replacing(with: -p, where: dropped), probabilities + vectorEnd, count: tail)
+        storePartialLanes((p * keepScale).replacing(with: 0, where: dropped), weights + vectorEnd, count: tail)
+    }
+}
+
 /// weights = max(stored, 0) * scale: the dropped-and-rescaled probabilities from the signed store.
 private func rectify(_ stored: UnsafePointer<Float>, scale: Float, into weights: UnsafeMutablePointer<Float>, count: Int) {
     let vectorEnd = count - count % 16
-    let zero = Float16Lanes.zero
     var j = 0
     while j < vectorEnd {
-        storeLanes(pointwiseMax(loadLanes(stored + j), zero) * scale, weights + j)
+        let s = loadLanes(stored + j)
+        storeLanes(s.replacing(with: 0, where: s .< 0) * scale, weights + j)
         j += 16
     }
-    for k in vectorEnd..<count { weights[k] = max(stored[k], 0) * scale }
+    for k in vectorEnd..<count { weights[k] = stored[k] > 0 ? stored[k] * scale : 0 }
 }
 
 /// In place: gradient[j] <- w[j] g[j] - |stored[j]| Σ_k w[k] g[k], for g the gradient w.r.t. the
