@@ -40,7 +40,8 @@ public final class Attention {
     private let scoreGradientScratch = FloatBuffer()
     private var batch = 0
     private var tokens = 0
-    private var dropped = false
+    /// Whether the last forward applied dropout (training with a positive rate).
+    private var appliedDropout = false
 
     public init(layout: inout ParameterLayout, name: String, width: Int, heads: Int, headWidth: HeadWidth, dropout: Float) {
         precondition(headWidth == .full || width % heads == 0, "\(name): split heads need the width \(width) divisible by \(heads) heads")
@@ -67,12 +68,12 @@ public final class Attention {
         let rows = batch * tokens, qkvStride = 3 * inner, square = tokens * tokens
         let normalised = norm.forward(x, rows: rows, params: params)
         let qkv = toQKV.forward(normalised, rows: rows, params: params)
-        dropped = context?.training == true && dropoutRate > 0
+        appliedDropout = context?.training == true && dropoutRate > 0
         let p = probabilities.reserve(batch * heads * square)
         let outputs = headOutputs.reserve(rows * inner)
-        let weights = dropped ? weightsScratch.reserve(square) : nil
+        let weights = appliedDropout ? weightsScratch.reserve(square) : nil
         for b in 0..<batch {
-            var random = dropped ? context!.random(sample: b, purpose: purpose) : CounterRandom(key: 0)
+            var random = appliedDropout ? context!.random(sample: b, purpose: purpose) : nil
             let sample = qkv + b * tokens * qkvStride
             for h in 0..<heads {
                 let q = sample + h * headWidth, k = q + inner, v = k + inner
@@ -82,7 +83,7 @@ public final class Attention {
                 for i in 0..<tokens { softmaxInPlace(ph + i * tokens, count: tokens) }
                 var mixing = UnsafePointer(ph)
                 if let weights {
-                    markDropped(ph, weights: weights, count: square, rate: dropoutRate, random: &random)
+                    markDropped(ph, weights: weights, count: square, rate: dropoutRate, random: &random!)
                     mixing = UnsafePointer(weights)
                 }
                 gemm(m: tokens, n: headWidth, k: tokens, mixing, v, ldb: qkvStride,
@@ -105,7 +106,7 @@ public final class Attention {
         let qkv = toQKV.outputPointer
         let dqkv = qkvGradient.reserve(rows * qkvStride)
         let p = probabilities.pointer
-        let weights = dropped ? weightsScratch.reserve(square) : nil
+        let weights = appliedDropout ? weightsScratch.reserve(square) : nil
         let dScores = scoreGradientScratch.reserve(square)
         let keepScale = 1 / (1 - dropoutRate)
         for b in 0..<batch {
