@@ -1,7 +1,14 @@
 /// Fully connected layer y = x Wᵀ + b, with W stored [outputs, inputs] as PyTorch stores it (so a
-/// checkpoint can be compared with V1T's tensor by tensor). Initialised as V1T's transformer:
-/// weight truncated normal with std 0.02, bias 0.
+/// checkpoint can be compared with V1T's tensor by tensor).
 public final class Linear {
+    public enum Initialization: Sendable {
+        /// V1T's `Transformer.init_weight`: weight truncated normal with std 0.02, bias 0.
+        case transformer
+        /// PyTorch's `nn.Linear` default, U(-1/√inputs, 1/√inputs) for weight and bias: what V1T's
+        /// patch projection keeps, since `Image2Patches` re-initialises only convolutions.
+        case pytorchDefault
+    }
+
     public let inputs: Int
     public let outputs: Int
     /// [outputs, inputs]
@@ -17,12 +24,17 @@ public final class Linear {
     private var rows = 0
 
     public init(layout: inout ParameterLayout, name: String, inputs: Int, outputs: Int, bias: Bool = true,
-                computesInputGradient: Bool = true, group: ParameterGroup = .core) {
+                computesInputGradient: Bool = true, initialization: Initialization = .transformer, group: ParameterGroup = .core) {
         self.inputs = inputs
         self.outputs = outputs
         self.computesInputGradient = computesInputGradient
-        weight = layout.add("\(name).weight", shape: [outputs, inputs], group: group, initializer: .truncatedNormal(std: 0.02))
-        self.bias = bias ? layout.add("\(name).bias", shape: [outputs], group: group, initializer: .zeros) : nil
+        let bound = 1 / Float(inputs).squareRoot()
+        let (weightInitializer, biasInitializer): (Initializer, Initializer) = switch initialization {
+        case .transformer: (.truncatedNormal(std: 0.02), .zeros)
+        case .pytorchDefault: (.uniform(low: -bound, high: bound), .uniform(low: -bound, high: bound))
+        }
+        weight = layout.add("\(name).weight", shape: [outputs, inputs], group: group, initializer: weightInitializer)
+        self.bias = bias ? layout.add("\(name).bias", shape: [outputs], group: group, initializer: biasInitializer) : nil
     }
 
     /// x [rows, inputs] -> y [rows, outputs] (owned, valid until the next forward). x is copied, so

@@ -45,7 +45,7 @@ public final class Tokenizer {
         gridHeight = (height - patchSize) / stride + 1
         gridWidth = (width - patchSize) / stride + 1
         projection = Linear(layout: &layout, name: "\(name).projection", inputs: channels * patchSize * patchSize,
-                            outputs: embedding, computesInputGradient: false)
+                            outputs: embedding, computesInputGradient: false, initialization: .pytorchDefault)
         classToken = layout.add("\(name).class_token", shape: [embedding], group: .core, initializer: .normal(std: 1))
         positionEmbedding = layout.add("\(name).position_embedding", shape: [gridHeight * gridWidth + 1, embedding],
                                        group: .core, initializer: .normal(std: 1))

@@ -11,6 +11,7 @@ final class TokenizerTests: XCTestCase {
         XCTAssertEqual([tokenizer.gridHeight, tokenizer.gridWidth, tokenizer.tokens], [2, 3, 7])
         let store = ParameterStore(layout: layout, seed: 1)
         store.setValues((0..<64).map { $0 / 8 == $0 % 8 ? 1 : 0 }, of: tokenizer.projection.weight)
+        store.setValues(Array(repeating: 0, count: 8), of: tokenizer.projection.bias!)
         store.setValues(Array(repeating: 0, count: 8), of: tokenizer.classToken)
         store.setValues(Array(repeating: 0, count: 56), of: tokenizer.positionEmbedding)
         // Pixel value 100 c + 10 y + x.
@@ -38,6 +39,7 @@ final class TokenizerTests: XCTestCase {
                                 embedding: 4, dropout: 0)
         let store = ParameterStore(layout: small, seed: 1)
         store.setValues((0..<16).map { $0 / 4 == $0 % 4 ? 1 : 0 }, of: strided.projection.weight)
+        store.setValues(Array(repeating: 0, count: 4), of: strided.projection.bias!)
         store.setValues(Array(repeating: 0, count: 4), of: strided.classToken)
         store.setValues(Array(repeating: 0, count: 28), of: strided.positionEmbedding)
         XCTAssertEqual([strided.gridHeight, strided.gridWidth], [2, 3], "the last image row is not covered and is skipped")
@@ -54,11 +56,18 @@ final class TokenizerTests: XCTestCase {
         let image: [Float] = [1, 2, 3, 4]
         let tokens = array(tokenizer.forward(image, batch: 1, params: store.values.baseAddress!, context: nil), 6)
         let cls = store.values(of: tokenizer.classToken), position = store.values(of: tokenizer.positionEmbedding)
-        let weight = store.values(of: tokenizer.projection.weight)
+        let weight = store.values(of: tokenizer.projection.weight), bias = store.values(of: tokenizer.projection.bias!)
         for e in 0..<3 {
             XCTAssertEqual(tokens[e], cls[e] + position[e], accuracy: 1e-6)
-            let projected = (0..<4).reduce(Float(0)) { $0 + weight[e * 4 + $1] * image[$1] }
+            let projected = (0..<4).reduce(bias[e]) { $0 + weight[e * 4 + $1] * image[$1] }
             XCTAssertEqual(tokens[3 + e], projected + position[3 + e], accuracy: 1e-6)
+        }
+        // V1T leaves the patch projection at nn.Linear's default init, U(±1/√(C·P²)).
+        let projection = ParameterStore(layout: layout, seed: 8)
+        let bound: Float = 1 / 2
+        for slice in [tokenizer.projection.weight, tokenizer.projection.bias!] {
+            let values = projection.values(of: slice)
+            XCTAssertTrue(values.allSatisfy { abs($0) <= bound } && values.contains { abs($0) > 0.1 }, slice.name)
         }
         // Class token and position embedding start as standard normals (torch.randn).
         var bigLayout = ParameterLayout()
