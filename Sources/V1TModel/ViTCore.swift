@@ -38,7 +38,7 @@ public final class ViTCore {
     ///
     /// - behaviour: [batch, 3] (pupil dilation, its derivative, running speed), required in modes 2-4.
     /// - pupilCentre: [batch, 2], required in modes 3 and 4.
-    /// - mouse: which mouse the whole micro-batch comes from (0..<mice); selects the behaviour MLPs
+    /// - mouse: which mouse the whole micro-batch comes from; selects the behaviour MLPs (0..<mice)
     ///   in mode 4, ignored otherwise.
     /// - context: nil or `training: false` for evaluation (no dropout or stochastic depth).
     public func forward(images: UnsafePointer<Float>, behaviour: UnsafePointer<Float>?, pupilCentre: UnsafePointer<Float>?,
@@ -46,7 +46,8 @@ public final class ViTCore {
         let c = configuration
         precondition(batch >= 1, "the core needs at least one sample")
         precondition(context == nil || context!.batch == batch, "the pass context has \(context!.batch) trial indices for a batch of \(batch)")
-        precondition((0..<c.mice).contains(mouse), "mouse index \(mouse) is outside 0..<\(c.mice)")
+        precondition(c.behaviourMode != 4 || (0..<c.mice).contains(mouse),
+                     "mouse index \(mouse) is outside 0..<\(c.mice), the mice this core has behaviour MLPs for")
         self.batch = batch
         let behaviourRows = gatherBehaviour(behaviour, pupilCentre, batch: batch)
 

@@ -24,7 +24,7 @@ extension ViTCore {
         /// 0: none; 2: behaviour (3 values) added in every block; 3: behaviour and pupil centre
         /// (5 values); 4: as 3 with one behaviour MLP per mouse. (V1T's mode 1 is not supported.)
         public var behaviourMode: Int
-        /// How many mice the model serves (mode 4 has one behaviour MLP per mouse and block).
+        /// How many mice mode 4 keeps behaviour MLPs for (one per mouse and block); other modes ignore it.
         public var mice: Int
 
         public init(imageChannels: Int, imageHeight: Int, imageWidth: Int, patchSize: Int, patchStride: Int,
