@@ -21,6 +21,10 @@ let package = Package(
 
         // C shims: Swift cannot import MPI's and HDF5's macro handles (MPI_COMM_WORLD, H5P_DEFAULT, ...).
         .target(name: "MPIShim", dependencies: ["CMPI"]),
+        .target(name: "HDF5Shim", dependencies: ["CHDF5"]),
+
+        // HDF5 from Swift: files, groups, datasets (numbers, strings, hyperslabs), attributes.
+        .target(name: "H5", dependencies: ["CHDF5", "HDF5Shim"]),
 
         // The model: V1T with hand-written forward and backward passes on OpenBLAS.
         .target(name: "V1TModel", dependencies: ["COpenBLAS"]),
@@ -32,6 +36,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "V1TModelTests", dependencies: ["V1TModel"]),
+        .testTarget(name: "H5Tests", dependencies: ["H5"]),
     ],
     // Swift 5 mode: the numeric code passes raw buffers between layers on one thread, which strict
     // Swift 6 concurrency checking would make noisy without making it safer.
