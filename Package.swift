@@ -26,6 +26,10 @@ let package = Package(
         // HDF5 from Swift: files, groups, datasets (numbers, strings, hyperslabs), attributes.
         .target(name: "H5", dependencies: ["CHDF5", "HDF5Shim"]),
 
+        // The training-set file (one HDF5 file per recording), tier splits, statistics, and the
+        // built-in simulated Allen-like session.
+        .target(name: "TrainingSet", dependencies: ["H5"]),
+
         // The model: V1T with hand-written forward and backward passes on OpenBLAS.
         .target(name: "V1TModel", dependencies: ["COpenBLAS"]),
 
@@ -33,10 +37,12 @@ let package = Package(
             name: "v1t-dist",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "TrainingSet",
             ]
         ),
         .testTarget(name: "V1TModelTests", dependencies: ["V1TModel"]),
         .testTarget(name: "H5Tests", dependencies: ["H5"]),
+        .testTarget(name: "TrainingSetTests", dependencies: ["TrainingSet", "H5"]),
     ],
     // Swift 5 mode: the numeric code passes raw buffers between layers on one thread, which strict
     // Swift 6 concurrency checking would make noisy without making it safer.

@@ -76,6 +76,13 @@ extension H5Container {
         return H5Group(id: group, place: target, owner: openFile, close: { H5Gclose($0) })
     }
 
+    /// Unlinks the group or dataset at `path` (its space is not reclaimed until the file is rewritten).
+    public func remove(_ path: String) throws {
+        let target = place.appending(path)
+        if try !exists(path) { throw target.problem("nothing to remove") }
+        try target.check(H5Ldelete(id, path, vita_h5p_default()), "cannot remove")
+    }
+
     /// Opens the dataset at `path`.
     public func dataset(_ path: String) throws -> H5Dataset {
         let target = place.appending(path)

@@ -82,6 +82,18 @@ public final class H5Dataset: H5Object {
         return try read(start: [0, columns.lowerBound], count: [shape[0], columns.count], as: type)
     }
 
+    /// Replaces the whole content of a numeric dataset (same element count), converting from `T`.
+    public func overwrite<T: H5Scalar>(with values: [T]) throws {
+        try requireNumeric()
+        guard values.count == count else {
+            throw place.problem("\(values.count) values cannot replace a dataset of shape \(shape)")
+        }
+        try values.withUnsafeBytes { buffer in
+            _ = try place.check(H5Dwrite(id, T.nativeType, vita_h5s_all(), vita_h5s_all(), vita_h5p_default(), buffer.baseAddress),
+                                "cannot overwrite the dataset with \(T.self) values")
+        }
+    }
+
     /// All strings of a string dataset (scalar -> one element), fixed or variable length.
     public func readStrings() throws -> [String] {
         let fileType = try place.check(H5Dget_type(id), "cannot read the dataset's type")

@@ -161,3 +161,27 @@ final class H5RoundTripTests: XCTestCase {
         XCTAssertEqual(try H5File.open(path).read("images", as: UInt8.self), pixels)
     }
 }
+
+final class H5EditTests: XCTestCase {
+    func testOverwriteAndRemove() throws {
+        let directory = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("edit.h5").path
+        let file = try H5File.create(path)
+        try file.write([1, 2, 3] as [Float], to: "group/values")
+        try file.write([7] as [Int32], to: "group/other")
+        try file.close()
+
+        let editable = try H5File.open(path, mode: .readWrite)
+        try editable.dataset("group/values").overwrite(with: [4, 5, 6] as [Int64])
+        try editable.remove("group/other")
+        XCTAssertThrowsError(try editable.dataset("group/values").overwrite(with: [1] as [Float]))
+        try editable.close()
+
+        let reopened = try H5File.open(path)
+        XCTAssertEqual(try reopened.read("group/values", as: Float.self), [4, 5, 6])
+        XCTAssertEqual(try reopened.memberNames("group"), ["values"])
+        XCTAssertThrowsError(try H5File.open(path).dataset("group/values").overwrite(with: [0, 0, 0] as [Float]),
+                             "a read-only file refuses writes")
+    }
+}
