@@ -26,9 +26,12 @@ let package = Package(
         // HDF5 from Swift: files, groups, datasets (numbers, strings, hyperslabs), attributes.
         .target(name: "H5", dependencies: ["CHDF5", "HDF5Shim"]),
 
+        // Model-quality metrics (correlations, FEVE, noise ceilings); pure Swift.
+        .target(name: "Metrics"),
+
         // The training-set file (one HDF5 file per recording), tier splits, statistics, and the
         // built-in simulated Allen-like session.
-        .target(name: "TrainingSet", dependencies: ["H5"]),
+        .target(name: "TrainingSet", dependencies: ["H5", "Metrics"]),
 
         // The model: V1T with hand-written forward and backward passes on OpenBLAS.
         .target(name: "V1TModel", dependencies: ["COpenBLAS"]),
@@ -42,6 +45,7 @@ let package = Package(
         ),
         .testTarget(name: "V1TModelTests", dependencies: ["V1TModel"]),
         .testTarget(name: "H5Tests", dependencies: ["H5"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "TrainingSetTests", dependencies: ["TrainingSet", "H5"]),
     ],
     // Swift 5 mode: the numeric code passes raw buffers between layers on one thread, which strict
