@@ -41,7 +41,7 @@ public struct RecordingReport: Sendable {
         lines.append("file: \(path)")
         lines.append("source: \(m.source.rawValue), experiment \(m.experimentID), session \(m.sessionType), cre line \(m.creLine), area \(m.area)")
         lines.append("written by \(m.toolVersion), format version \(m.formatVersion)")
-        lines.append("responses: \(m.responseKind.rawValue), window \(format(m.responseWindowStart))-\(format(m.responseWindowEnd)) s after onset, imaging at \(format(m.frameRate)) Hz")
+        lines.append("responses: \(m.responseKind.rawValue), window \(format(m.responseWindowStart))-\(format(m.responseWindowEnd)) s after onset, imaging at \(String(format: "%.2f", m.frameRate)) Hz")
         let blanks = trials.count - natural.count
         let naturalImages = Set(natural.map { trials.imageIndex[$0] }).count
         lines.append("images: \(recording.images.count) stored (\(recording.images.height) x \(recording.images.width)), \(naturalImages) natural images shown")
@@ -55,13 +55,16 @@ public struct RecordingReport: Sendable {
         let behaviour = BehaviourVariable.allCases.map { "\($0) \(trials.behaviourAvailable[$0.rawValue] ? "recorded" : "absent (zeros)")" }
         lines.append("behaviour: " + behaviour.joined(separator: ", ") + "; pupil centre \(trials.pupilCenterAvailable ? "recorded" : "absent (zeros)")")
         let stats = recording.statistics.responses
-        lines.append("responses (training tier, per neuron): mean \(spread(stats.mean.map(Double.init))); std \(spread(stats.std.map(Double.init))); overall range \(format(Double(stats.min.min() ?? .nan)))...\(format(Double(stats.max.max() ?? .nan)))")
+        lines.append("responses (training tier), over neurons:")
+        lines.append("  each neuron's mean: \(spread(stats.mean.map(Double.init)))")
+        lines.append("  each neuron's std: \(spread(stats.std.map(Double.init)))")
+        lines.append("  range over all neurons: \(format(Double(stats.min.min() ?? .nan)))...\(format(Double(stats.max.max() ?? .nan)))")
         lines.append("noise ceiling (oracle: each trial vs. the mean of the other repeats, per neuron):")
         lines.append("  all natural-image trials: \(spread(oracle)), \(oracle.filter(\.isNaN).count) constant neurons")
         lines.append("  test tier: \(spread(testOracle))")
         if let truth = groundTruthCorrelation, let normalized = groundTruthNormalizedCorrelation, let gt = recording.groundTruth {
             lines.append("ground truth (simulated):")
-            lines.append("  noiseless responses vs. responses, single trial: \(spread(truth)) (the best any model can score)")
+            lines.append("  noiseless responses vs. responses, single trial: \(spread(truth)) (about the best any model can score)")
             lines.append("  CCnorm of the noiseless responses: \(spread(normalized)) (≈ 1: the ceiling estimate is sound)")
             let sizes = gt.receptiveFieldSizes.map(Double.init)
             let xs = gt.receptiveFieldCenters.column(0).map(Double.init), ys = gt.receptiveFieldCenters.column(1).map(Double.init)
