@@ -21,6 +21,17 @@ let package = Package(
 
         // C shims: Swift cannot import MPI's and HDF5's macro handles (MPI_COMM_WORLD, H5P_DEFAULT, ...).
         .target(name: "MPIShim", dependencies: ["CMPI"]),
+        .target(name: "HDF5Shim", dependencies: ["CHDF5"]),
+
+        // HDF5 from Swift: files, groups, datasets (numbers, strings, hyperslabs), attributes.
+        .target(name: "H5", dependencies: ["CHDF5", "HDF5Shim"]),
+
+        // Model-quality metrics (correlations, FEVE, noise ceilings); pure Swift.
+        .target(name: "Metrics"),
+
+        // The training-set file (one HDF5 file per recording), tier splits, statistics, and the
+        // built-in simulated Allen-like session.
+        .target(name: "TrainingSet", dependencies: ["H5", "Metrics"]),
 
         // Data-parallel engine: communicator, trial sharding, memory budget. Model-independent.
         .target(name: "DDP", dependencies: ["MPIShim"]),
@@ -31,12 +42,13 @@ let package = Package(
         // SVG charts and PNG images for results a person can look at.
         .target(name: "Plots"),
         // Training and evaluation of a model on training sets (one process or many).
-        .target(name: "Training", dependencies: ["V1TModel"]),
+        .target(name: "Training", dependencies: ["V1TModel", "TrainingSet", "Metrics", "DDP", "Plots"]),
 
         .executableTarget(
             name: "v1t-dist",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "TrainingSet",
             ]
         ),
         .testTarget(name: "V1TModelTests", dependencies: ["V1TModel"]),
@@ -46,6 +58,9 @@ let package = Package(
         // Multi-rank tests: DDPTests starts `mpirun -np 2|3 ddp-harness <scenario>` and checks the output.
         .executableTarget(name: "ddp-harness", dependencies: ["DDP", "MPIShim"], path: "Tests/DDPHarness"),
         .testTarget(name: "DDPTests", dependencies: ["DDP", "ddp-harness"]),
+        .testTarget(name: "H5Tests", dependencies: ["H5"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
+        .testTarget(name: "TrainingSetTests", dependencies: ["TrainingSet", "H5"]),
     ],
     // Swift 5 mode: the numeric code passes raw buffers between layers on one thread, which strict
     // Swift 6 concurrency checking would make noisy without making it safer.
