@@ -9,6 +9,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "v1t-dist", targets: ["v1t-dist"]),
+        .executable(name: "core-bench", targets: ["core-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -50,6 +51,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "TrainingSet",
             ]
+        ),
+        // Times the core's training passes (docs/model-core.md quotes its figures).
+        .executableTarget(
+            name: "core-bench",
+            dependencies: ["V1TModel", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "V1TModelTests", dependencies: ["V1TModel"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"]),

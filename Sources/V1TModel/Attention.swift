@@ -1,0 +1,216 @@
+/// Multi-head self-attention as V1T publishes it, with its pre-LayerNorm:
+/// y = Dropout(Linear_out(concat_h Dropout(softmax(Q_h K_hᵀ · scale)) V_h)), [Q | K | V] = LN(x) W_qkvᵀ.
+///
+/// `to_qkv` has no bias and its output columns are [Q (h d) | K (h d) | V (h d)] as V1T's `chunk`
+/// and `rearrange("b n (h d)")` read them. Each (sample, head) product runs as a gemm over strided
+/// views of that buffer, so the layer is bound by BLAS, not by Swift loops.
+///
+/// The attention probabilities (heads x tokens² per sample, the dominant activation memory) are
+/// stored for backward with dropped entries marked by a negative sign: softmax outputs are never
+/// negative, so one Float per entry carries both P (its magnitude, needed for the softmax Jacobian)
+/// and the dropout mask, without a second tokens² buffer or redrawing the mask.
+public final class Attention {
+    /// How wide each head is: V1T's `inner_dim = emb_dim * num_heads` makes every head as wide as
+    /// the embedding (`full`); `split` is the usual ViT choice of emb/heads.
+    public enum HeadWidth: String, Codable, Sendable {
+        case full
+        case split
+    }
+
+    public let width: Int
+    public let heads: Int
+    public let headWidth: Int
+    /// headWidth^-0.5 (for `full` heads this is V1T's emb^-0.5).
+    public let scale: Float
+    public let dropoutRate: Float
+    public let purpose: UInt64
+
+    let norm: LayerNorm
+    let toQKV: Linear
+    let projection: Linear
+    let outputDropout: Dropout
+
+    /// [batch, heads, tokens, tokens], sign-marked as described above.
+    private let probabilities = FloatBuffer()
+    /// [batch, tokens, heads * headWidth]
+    private let headOutputs = FloatBuffer()
+    private let qkvGradient = FloatBuffer()
+    /// tokens² each, reused for every (sample, head): not scaled by the batch.
+    private let weightsScratch = FloatBuffer()
+    private let scoreGradientScratch = FloatBuffer()
+    private var batch = 0
+    private var tokens = 0
+    /// Whether the last forward applied dropout (training with a positive rate).
+    private var appliedDropout = false
+
+    public init(layout: inout ParameterLayout, name: String, width: Int, heads: Int, headWidth: HeadWidth, dropout: Float) {
+        precondition(headWidth == .full || width % heads == 0, "\(name): split heads need the width \(width) divisible by \(heads) heads")
+        precondition((0..<1).contains(dropout), "\(name): dropout must be in [0, 1), got \(dropout)")
+        self.width = width
+        self.heads = heads
+        self.headWidth = headWidth == .full ? width : width / heads
+        scale = 1 / Float(self.headWidth).squareRoot()
+        dropoutRate = dropout
+        purpose = RandomPurpose.named("\(name).attention_dropout")
+        let inner = heads * self.headWidth
+        norm = LayerNorm(layout: &layout, name: "\(name).norm", width: width)
+        toQKV = Linear(layout: &layout, name: "\(name).to_qkv", inputs: width, outputs: 3 * inner, bias: false)
+        projection = Linear(layout: &layout, name: "\(name).projection", inputs: inner, outputs: width)
+        outputDropout = Dropout(name: "\(name).projection_dropout", rate: dropout)
+    }
+
+    private var inner: Int { heads * headWidth }
+
+    /// x [batch, tokens, width] -> y [batch, tokens, width] (owned, valid until the next forward).
+    public func forward(_ x: UnsafePointer<Float>, batch: Int, tokens: Int, params: UnsafePointer<Float>, context: PassContext?) -> UnsafePointer<Float> {
+        self.batch = batch
+        self.tokens = tokens
+        let rows = batch * tokens, qkvStride = 3 * inner, square = tokens * tokens
+        let normalised = norm.forward(x, rows: rows, params: params)
+        let qkv = toQKV.forward(normalised, rows: rows, params: params)
+        appliedDropout = context?.training == true && dropoutRate > 0
+        let p = probabilities.reserve(batch * heads * square)
+        let outputs = headOutputs.reserve(rows * inner)
+        let weights = appliedDropout ? weightsScratch.reserve(square) : nil
+        for b in 0..<batch {
+            var random = appliedDropout ? context!.random(sample: b, purpose: purpose) : nil
+            let sample = qkv + b * tokens * qkvStride
+            for h in 0..<heads {
+                let q = sample + h * headWidth, k = q + inner, v = k + inner
+                let ph = p + (b * heads + h) * square
+                gemm(transposeB: true, m: tokens, n: tokens, k: headWidth,
+                     alpha: scale, q, lda: qkvStride, k, ldb: qkvStride, ph)
+                for i in 0..<tokens { softmaxInPlace(ph + i * tokens, count: tokens) }
+                var mixing = UnsafePointer(ph)
+                if let weights {
+                    markDropped(ph, weights: weights, count: square, rate: dropoutRate, random: &random!)
+                    mixing = UnsafePointer(weights)
+                }
+                gemm(m: tokens, n: headWidth, k: tokens, mixing, v, ldb: qkvStride,
+                     outputs + b * tokens * inner + h * headWidth, ldc: inner)
+            }
+        }
+        let y = projection.forward(outputs, rows: rows, params: params)
+        return outputDropout.forward(y, count: rows * width, context: context)
+    }
+
+    /// dy [batch, tokens, width] -> dx [batch, tokens, width] (owned); adds into grads.
+    ///
+    /// Per (sample, head), with W the dropped-and-rescaled probabilities and P the probabilities:
+    /// dV = Wᵀ dO, dW = dO Vᵀ, dS = W ⊙ dW - P ⊙ rowsum(W ⊙ dW) (the softmax Jacobian, using
+    /// P ⊙ dP = W ⊙ dW), dQ = scale dS K, dK = scale dSᵀ Q.
+    public func backward(_ dy: UnsafePointer<Float>, params: UnsafePointer<Float>, grads: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+        let rows = batch * tokens, qkvStride = 3 * inner, square = tokens * tokens
+        let dProjected = outputDropout.backward(dy)
+        let dOutputs = projection.backward(dProjected, params: params, grads: grads)!
+        let qkv = toQKV.outputPointer
+        let dqkv = qkvGradient.reserve(rows * qkvStride)
+        let p = probabilities.pointer
+        let weights = appliedDropout ? weightsScratch.reserve(square) : nil
+        let dScores = scoreGradientScratch.reserve(square)
+        let keepScale = 1 / (1 - dropoutRate)
+        for b in 0..<batch {
+            let sample = qkv + b * tokens * qkvStride, dSample = dqkv + b * tokens * qkvStride
+            for h in 0..<heads {
+                let q = sample + h * headWidth, k = q + inner, v = k + inner
+                let dq = dSample + h * headWidth, dk = dq + inner, dv = dk + inner
+                let dOut = dOutputs + b * tokens * inner + h * headWidth
+                let ph = p + (b * heads + h) * square
+                var mixing = UnsafePointer(ph)
+                if let weights {
+                    rectify(ph, scale: keepScale, into: weights, count: square)
+                    mixing = UnsafePointer(weights)
+                }
+                gemm(transposeA: true, m: tokens, n: headWidth, k: tokens, mixing, dOut, ldb: inner, dv, ldc: qkvStride)
+                gemm(transposeB: true, m: tokens, n: tokens, k: headWidth, dOut, lda: inner, v, ldb: qkvStride, dScores)
+                for i in 0..<tokens {
+                    softmaxBackwardRow(dScores + i * tokens, weights: mixing + i * tokens, stored: ph + i * tokens, count: tokens)
+                }
+                gemm(m: tokens, n: headWidth, k: tokens, alpha: scale, dScores, k, ldb: qkvStride, dq, ldc: qkvStride)
+                gemm(transposeA: true, m: tokens, n: headWidth, k: tokens, alpha: scale, dScores, q, ldb: qkvStride, dk, ldc: qkvStride)
+            }
+        }
+        let dNormalised = toQKV.backward(dqkv, params: params, grads: grads)!
+        return norm.backward(dNormalised, params: params, grads: grads)
+    }
+
+    /// Floats held per sample of `tokens` tokens in training (the probabilities dominate).
+    public func activationFloats(tokens: Int) -> Int {
+        norm.activationFloats(rowsPerSample: tokens)
+            + toQKV.activationFloats(rowsPerSample: tokens)
+            + heads * tokens * tokens
+            + tokens * inner
+            + tokens * 3 * inner
+            + projection.activationFloats(rowsPerSample: tokens)
+            + outputDropout.activationFloats(floatsPerSample: tokens * width)
+    }
+
+    /// Floats of scratch independent of the batch size.
+    public func scratchFloats(tokens: Int) -> Int { (dropoutRate > 0 ? 2 : 1) * tokens * tokens }
+
+    var buffers: [FloatBuffer] {
+        norm.buffers + toQKV.buffers + projection.buffers + outputDropout.buffers
+            + [probabilities, headOutputs, qkvGradient, weightsScratch, scoreGradientScratch]
+    }
+}
+
+/// Draws the dropout mask of one head's probabilities: negates the dropped ones in place and
+/// writes the mixing weights (0 where dropped, p / keep elsewhere).
+private func markDropped(_ probabilities: UnsafeMutablePointer<Float>, weights: UnsafeMutablePointer<Float>, count: Int,
+                         rate: Float, random: inout CounterRandom) {
+    let decisions = DropDecisions(rate: rate), keepScale = 1 / (1 - rate)
+    let vectorEnd = count - count % 16
+    var j = 0
+    while j < vectorEnd {
+        let dropped = decisions.next(&random)
+        let p = loadLanes(probabilities + j)
+        storeLanes(p.replacing(with: -p, where: dropped), probabilities + j)
+        storeLanes((p * keepScale).replacing(with: 0, where: dropped), weights + j)
+        j += 16
+    }
+    if vectorEnd < count {
+        let dropped = decisions.next(&random), tail = count - vectorEnd
+        let p = loadPartialLanes(probabilities + vectorEnd, count: tail, padding: 0)
+        storePartialLanes(p.replacing(with: -p, where: dropped), probabilities + vectorEnd, count: tail)
+        storePartialLanes((p * keepScale).replacing(with: 0, where: dropped), weights + vectorEnd, count: tail)
+    }
+}
+
+/// weights = max(stored, 0) * scale: the dropped-and-rescaled probabilities from the signed store.
+private func rectify(_ stored: UnsafePointer<Float>, scale: Float, into weights: UnsafeMutablePointer<Float>, count: Int) {
+    let vectorEnd = count - count % 16
+    var j = 0
+    while j < vectorEnd {
+        let s = loadLanes(stored + j)
+        storeLanes(s.replacing(with: 0, where: s .< 0) * scale, weights + j)
+        j += 16
+    }
+    for k in vectorEnd..<count { weights[k] = stored[k] > 0 ? stored[k] * scale : 0 }
+}
+
+/// In place: gradient[j] <- w[j] g[j] - |stored[j]| Σ_k w[k] g[k], for g the gradient w.r.t. the
+/// mixing weights w of one query row; |stored| is the softmax probability.
+private func softmaxBackwardRow(_ gradient: UnsafeMutablePointer<Float>, weights: UnsafePointer<Float>, stored: UnsafePointer<Float>, count: Int) {
+    let vectorEnd = count - count % 16
+    var sums = Float16Lanes.zero
+    var j = 0
+    while j < vectorEnd {
+        let product = loadLanes(weights + j) * loadLanes(gradient + j)
+        storeLanes(product, gradient + j)
+        sums += product
+        j += 16
+    }
+    var total = sums.sum()
+    for k in vectorEnd..<count {
+        gradient[k] *= weights[k]
+        total += gradient[k]
+    }
+    let totals = Float16Lanes(repeating: total)
+    j = 0
+    while j < vectorEnd {
+        let magnitude = absoluteValue(loadLanes(stored + j))
+        storeLanes(loadLanes(gradient + j) - magnitude * totals, gradient + j)
+        j += 16
+    }
+    for k in vectorEnd..<count { gradient[k] -= abs(stored[k]) * total }
+}

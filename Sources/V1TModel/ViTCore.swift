@@ -1,0 +1,119 @@
+/// The V1T core: tokenizer, transformer blocks (with behaviour MLPs in modes 2-4), then the tokens
+/// without the class token as a channel-last feature map [batch, gridHeight, gridWidth, embedding]
+/// for the readout. All parameters belong to the `.core` group, per-mouse behaviour MLPs included,
+/// as V1T puts them in `core.parameters()` (core learning rate and core L1 penalty).
+public final class ViTCore {
+    public let configuration: Configuration
+    public let tokenizer: Tokenizer
+    public let blocks: [TransformerBlock]
+
+    /// [batch, behaviourInputs]: behaviour and pupil centre side by side (modes 3 and 4).
+    private let behaviourInput = FloatBuffer()
+    private let features = FloatBuffer()
+    private let dTokens = FloatBuffer()
+    private var batch = 0
+
+    /// Adds the core's parameters to `layout` under names starting with `name`.
+    public init(layout: inout ParameterLayout, configuration: Configuration, name: String = "core") throws {
+        try configuration.validate()
+        self.configuration = configuration
+        let c = configuration
+        tokenizer = Tokenizer(layout: &layout, name: "\(name).tokenizer", channels: c.imageChannels, height: c.imageHeight,
+                              width: c.imageWidth, patchSize: c.patchSize, stride: c.patchStride, embedding: c.embedding,
+                              dropout: c.patchDropout)
+        blocks = (0..<c.blocks).map { index in
+            TransformerBlock(layout: &layout, name: "\(name).block\(index)", width: c.embedding, heads: c.heads,
+                             headWidth: c.headWidth, mlpWidth: c.mlpWidth, dropout: c.transformerDropout, dropPath: c.dropPath,
+                             behaviourInputs: c.behaviourInputs, behaviourMLPCount: c.behaviourMode == 4 ? c.mice : 1,
+                             behaviourDropout: c.behaviourDropout)
+        }
+    }
+
+    public var featureShape: FeatureShape {
+        FeatureShape(height: configuration.gridHeight, width: configuration.gridWidth, channels: configuration.embedding)
+    }
+
+    /// images [batch, channels, height, width] -> features [batch, gridHeight, gridWidth, embedding]
+    /// (owned, valid until the next forward).
+    ///
+    /// - behaviour: [batch, 3] (pupil dilation, its derivative, running speed), required in modes 2-4.
+    /// - pupilCentre: [batch, 2], required in modes 3 and 4.
+    /// - mouse: which mouse the whole micro-batch comes from; selects the behaviour MLPs (0..<mice)
+    ///   in mode 4, ignored otherwise.
+    /// - context: nil or `training: false` for evaluation (no dropout or stochastic depth).
+    public func forward(images: UnsafePointer<Float>, behaviour: UnsafePointer<Float>?, pupilCentre: UnsafePointer<Float>?,
+                        mouse: Int, batch: Int, params: UnsafePointer<Float>, context: PassContext?) -> UnsafePointer<Float> {
+        let c = configuration
+        precondition(batch >= 1, "the core needs at least one sample")
+        precondition(context == nil || context!.batch == batch, "the pass context has \(context!.batch) trial indices for a batch of \(batch)")
+        precondition(c.behaviourMode != 4 || (0..<c.mice).contains(mouse),
+                     "mouse index \(mouse) is outside 0..<\(c.mice), the mice this core has behaviour MLPs for")
+        self.batch = batch
+        let behaviourRows = gatherBehaviour(behaviour, pupilCentre, batch: batch)
+
+        var x = tokenizer.forward(images, batch: batch, params: params, context: context)
+        for block in blocks {
+            x = block.forward(x, batch: batch, tokens: c.tokens, behaviour: behaviourRows,
+                              behaviourMLPIndex: c.behaviourMode == 4 ? mouse : 0, params: params, context: context)
+        }
+
+        // Dropping each sample's class token leaves the patches row-major over the grid, which is
+        // already the channel-last map.
+        let perSample = featureShape.floatsPerSample
+        let y = features.reserve(batch * perSample)
+        for b in 0..<batch {
+            (y + b * perSample).update(from: x + (b * c.tokens + 1) * c.embedding, count: perSample)
+        }
+        return UnsafePointer(y)
+    }
+
+    /// dFeatures [batch, gridHeight, gridWidth, embedding]; adds every core gradient into grads.
+    public func backward(_ dFeatures: UnsafePointer<Float>, params: UnsafePointer<Float>, grads: UnsafeMutablePointer<Float>) {
+        let c = configuration
+        let perSample = featureShape.floatsPerSample
+        let dx = dTokens.reserve(batch * c.tokens * c.embedding)
+        for b in 0..<batch {
+            let sample = dx + b * c.tokens * c.embedding
+            sample.update(repeating: 0, count: c.embedding)
+            (sample + c.embedding).update(from: dFeatures + b * perSample, count: perSample)
+        }
+        var dy = UnsafePointer(dx)
+        for block in blocks.reversed() {
+            dy = block.backward(dy, params: params, grads: grads)
+        }
+        tokenizer.backward(dy, params: params, grads: grads)
+    }
+
+    private func gatherBehaviour(_ behaviour: UnsafePointer<Float>?, _ pupilCentre: UnsafePointer<Float>?, batch: Int) -> UnsafePointer<Float>? {
+        let mode = configuration.behaviourMode
+        guard mode != 0 else { return nil }
+        guard let behaviour else { preconditionFailure("behaviour mode \(mode) needs the behaviour inputs [batch, 3]") }
+        guard mode != 2 else { return behaviour }
+        guard let pupilCentre else { preconditionFailure("behaviour mode \(mode) needs the pupil centre [batch, 2]") }
+        let rows = behaviourInput.reserve(batch * 5)
+        for b in 0..<batch {
+            (rows + b * 5).update(from: behaviour + b * 3, count: 3)
+            (rows + b * 5 + 3).update(from: pupilCentre + b * 2, count: 2)
+        }
+        return UnsafePointer(rows)
+    }
+
+    /// Floats the core holds per sample of a training micro-batch (cached activations, outputs and
+    /// gradient buffers): multiply by 4 bytes and the micro-batch size to plan memory. The attention
+    /// probabilities, blocks x heads x tokens², dominate at the published size.
+    public var activationFloatsPerSample: Int {
+        let c = configuration
+        return tokenizer.activationFloatsPerSample
+            + blocks.reduce(0) { $0 + $1.activationFloats(tokens: c.tokens) }
+            + (c.behaviourMode >= 3 ? c.behaviourInputs : 0)
+            + featureShape.floatsPerSample
+            + c.tokens * c.embedding
+    }
+
+    /// Floats of scratch that do not grow with the micro-batch (tokens² per attention layer).
+    public var scratchFloats: Int {
+        blocks.reduce(0) { $0 + $1.attention.scratchFloats(tokens: configuration.tokens) }
+    }
+
+    var buffers: [FloatBuffer] { tokenizer.buffers + blocks.flatMap(\.buffers) + [behaviourInput, features, dTokens] }
+}

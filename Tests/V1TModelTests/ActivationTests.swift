@@ -1,0 +1,38 @@
+import Foundation
+import XCTest
+@testable import V1TModel
+
+/// GELU and Tanh: values against reference numbers and gradients against finite differences.
+final class ActivationTests: XCTestCase {
+    func testGELUValuesAreTheExactErfForm() {
+        let gelu = GELU()
+        let x: [Float] = [-3, -1, -0.5, 0, 0.5, 1, 3]
+        let y = array(gelu.forward(x, count: x.count), x.count)
+        // x Φ(x) with Φ from tables: Φ(0.5) = 0.691462461, Φ(1) = 0.841344746, Φ(3) = 0.998650102.
+        let expected: [Double] = [-3 * (1 - 0.998650102), -(1 - 0.841344746), -0.5 * (1 - 0.691462461), 0,
+                                  0.5 * 0.691462461, 0.841344746, 3 * 0.998650102]
+        for i in 0..<x.count { XCTAssertEqual(Double(y[i]), expected[i], accuracy: 1e-6, "GELU(\(x[i]))") }
+        // The tanh approximation gives -0.003637 here, so this tells the two forms apart.
+        XCTAssertEqual(Double(y[0]), -0.004049694, accuracy: 1e-6)
+    }
+
+    func testGELUAndTanhGradientsMatchFiniteDifferences() {
+        let store = ParameterStore(layout: ParameterLayout(), seed: 1)
+        var x = randomInput(30, std: 2)
+        let gelu = GELU(), tanhLayer = Tanh()
+        x.withUnsafeMutableBufferPointer { input in
+            checkLayerGradients("GELU", store: store, input: input.baseAddress!, inputCount: 30, outputCount: 30, epsilon: 1e-3,
+                                forward: { gelu.forward(input.baseAddress!, count: 30) }, backward: { gelu.backward($0) })
+            checkLayerGradients("tanh", store: store, input: input.baseAddress!, inputCount: 30, outputCount: 30, epsilon: 1e-3,
+                                forward: { tanhLayer.forward(input.baseAddress!, count: 30) }, backward: { tanhLayer.backward($0) })
+        }
+    }
+
+    func testTanhValues() {
+        let layer = Tanh()
+        let y = array(layer.forward([-2, 0, 0.5], count: 3), 3)
+        XCTAssertEqual(Double(y[0]), -0.964027580, accuracy: 1e-6)
+        XCTAssertEqual(y[1], 0)
+        XCTAssertEqual(Double(y[2]), 0.462117157, accuracy: 1e-6)
+    }
+}
