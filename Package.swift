@@ -43,7 +43,7 @@ let package = Package(
         // SVG charts and PNG images for results a person can look at.
         .target(name: "Plots"),
         // Training and evaluation of a model on training sets (one process or many).
-        .target(name: "Training", dependencies: ["V1TModel"]),
+        .target(name: "Training", dependencies: ["V1TModel", "TrainingSet", "Metrics", "DDP", "Plots"]),
 
         .executableTarget(
             name: "v1t-dist",

@@ -1,0 +1,104 @@
+/// V1T (Li et al., TMLR 2023) as in the paper's figure: per mouse an image cropper, a shared
+/// ViT core, and per mouse a shifter, a Gaussian 2D readout and ELU + 1. All parameters live in one
+/// `ParameterStore`, all gradients in its one gradient buffer.
+public final class V1T {
+    public let configuration: V1TConfiguration
+    public let layout: ParameterLayout
+    public let parameters: ParameterStore
+    public let core: ViTCore
+    public let croppers: [ImageCropper]
+    public let readouts: [Gaussian2DReadout]
+    public let shifters: [Shifter]
+    let outputs: [ELUPlusOne]
+
+    /// The mouse and batch of the last forward pass, which backward continues.
+    private var lastMouse = 0
+    private var lastBatch = 0
+
+    /// Builds the model and initialises its parameters deterministically from `seed`.
+    public init(configuration: V1TConfiguration, seed: UInt64) throws {
+        try configuration.validate()
+        self.configuration = configuration
+        var layout = ParameterLayout()
+        core = try ViTCore(layout: &layout, configuration: configuration.core, name: "core")
+        let shape = core.featureShape
+        var croppers: [ImageCropper] = [], readouts: [Gaussian2DReadout] = [], shifters: [Shifter] = []
+        for (index, mouse) in configuration.mice.enumerated() {
+            croppers.append(try ImageCropper(
+                imageHeight: mouse.imageHeight, imageWidth: mouse.imageWidth, mean: mouse.imageMean,
+                standardDeviation: mouse.imageStd, centerCrop: configuration.centerCrop,
+                outputHeight: configuration.core.imageHeight, outputWidth: configuration.core.imageWidth,
+                behaviourChannels: configuration.behaviourMode == 1 ? 3 : 0))
+            readouts.append(Gaussian2DReadout(
+                layout: &layout, name: "readout.mouse\(index)",
+                neuronPositions: zip(mouse.neuronX, mouse.neuronY).map { (x: $0, y: $1) },
+                channels: shape.channels, gridHeight: shape.height, gridWidth: shape.width))
+            if configuration.usesShifter {
+                shifters.append(Shifter(layout: &layout, name: "shifter.mouse\(index)"))
+            }
+        }
+        self.croppers = croppers
+        self.readouts = readouts
+        self.shifters = shifters
+        outputs = configuration.mice.map { ELUPlusOne(width: $0.neurons) }
+        self.layout = layout
+        parameters = ParameterStore(layout: layout, seed: seed)
+    }
+
+    /// Predicted responses [batch, neurons of `mouse`] (owned, valid until the next forward).
+    ///
+    /// - images: the mouse's stored uint8 stack (imageCount x height x width); imageIndices picks
+    ///   each sample's image.
+    /// - behaviour: [batch, 3] standardised (pupil size, its derivative, running speed).
+    /// - pupilCenter: [batch, 2] standardised.
+    /// - context: training (dropout, readout noise) or evaluation; keys the random streams.
+    public func forward(mouse: Int, images: UnsafePointer<UInt8>, imageCount: Int, imageIndices: [Int],
+                        behaviour: UnsafePointer<Float>, pupilCenter: UnsafePointer<Float>,
+                        context: PassContext) -> UnsafePointer<Float> {
+        let batch = imageIndices.count
+        precondition(batch == context.batch, "V1T: \(batch) images but \(context.batch) trial keys")
+        lastMouse = mouse
+        lastBatch = batch
+        let params = UnsafePointer(parameters.values.baseAddress!)
+        let input = croppers[mouse].forward(images: images, imageCount: imageCount, imageIndices: imageIndices,
+                                            behaviours: configuration.behaviourMode == 1 ? behaviour : nil)
+        let features = core.forward(images: input, behaviour: behaviour, pupilCentre: pupilCenter, mouse: mouse,
+                                    batch: batch, params: params, context: context)
+        let shift = configuration.usesShifter ? shifters[mouse].forward(pupilCenter, batch: batch, params: params) : nil
+        let responses = readouts[mouse].forward(features, shift: shift, batch: batch, params: params, context: context)
+        return outputs[mouse].forward(responses, batch: batch)
+    }
+
+    /// dPredictions [batch, neurons] of the last forward -> ADDS every gradient into `parameters.gradients`.
+    public func backward(_ dPredictions: UnsafePointer<Float>) {
+        let params = UnsafePointer(parameters.values.baseAddress!)
+        let grads = parameters.gradients.baseAddress!
+        let dResponses = outputs[lastMouse].backward(dPredictions)
+        let dFeatures = readouts[lastMouse].backward(dResponses, params: params, grads: grads)
+        if configuration.usesShifter, let dShift = readouts[lastMouse].shiftGradient {
+            _ = shifters[lastMouse].backward(dShift, params: params, grads: grads)
+        }
+        core.backward(dFeatures, params: params, grads: grads)
+    }
+
+    /// Bytes of activations one more sample of a training micro-batch costs (for sizing micro-batches).
+    public var activationBytesPerSample: Int {
+        let c = configuration.core
+        let largestReadout = configuration.mice.map(\.neurons).max() ?? 0
+        // cropper output, readout sampling caches (positions, noise, clamp masks, bilinear weights,
+        // outputs and their gradients: ~16 floats per neuron), ELU output and gradient.
+        let perSample = core.activationFloatsPerSample + c.imageChannels * c.imageHeight * c.imageWidth
+            + largestReadout * (16 + 2)
+        return 4 * perSample
+    }
+
+    /// Bytes that do not grow with the micro-batch: parameters, gradients, AdamW's two moments, core scratch.
+    public var fixedBytes: Int {
+        4 * (4 * parameters.count + core.scratchFloats)
+    }
+
+    /// Each neuron's mean readout position on the feature map, in [-1, 1] (x right, y down).
+    public func readoutPositions(mouse: Int) -> [(x: Float, y: Float)] {
+        readouts[mouse].meanPositions(params: UnsafePointer(parameters.values.baseAddress!))
+    }
+}
