@@ -1,0 +1,38 @@
+/// One row of `metrics.csv`.
+public struct EpochMetrics: Equatable {
+    public var epoch: Int
+    public var trainLoss: Double
+    public var validationLoss: Double
+    public var validationCorrelation: Double
+    public var coreLearningRate: Double
+    public var readoutLearningRate: Double
+    public var seconds: Double
+    public var samplesPerSecond: Double
+    /// Share of the step time spent in the gradient allreduce.
+    public var allreduceShare: Double
+    public var ranks: Int
+
+    public static let csvHeader = "epoch,train_loss,val_loss,val_single_trial_correlation,core_lr,readout_lr,seconds,samples_per_second,allreduce_share,ranks"
+
+    public var csvLine: String {
+        [String(epoch), "\(trainLoss)", "\(validationLoss)", "\(validationCorrelation)", "\(coreLearningRate)",
+         "\(readoutLearningRate)", "\(seconds)", "\(samplesPerSecond)", "\(allreduceShare)", String(ranks)].joined(separator: ",")
+    }
+
+    /// Reads `metrics.csv` (for plots); rows that do not parse are reported, not skipped silently.
+    public static func parse(csv: String, source: String) throws -> [EpochMetrics] {
+        var lines = csv.split(separator: "\n").map(String.init)
+        guard lines.first == csvHeader else { throw RunError("\(source) does not start with the metrics header \(csvHeader)") }
+        lines.removeFirst()
+        return try lines.enumerated().map { index, line in
+            let fields = line.split(separator: ",").map(String.init)
+            guard fields.count == 10, let epoch = Int(fields[0]), let ranks = Int(fields[9]) else {
+                throw RunError("\(source) line \(index + 2) is not a metrics row: \(line)")
+            }
+            let numbers = fields[1...8].map { Double($0) ?? .nan }
+            return EpochMetrics(epoch: epoch, trainLoss: numbers[0], validationLoss: numbers[1], validationCorrelation: numbers[2],
+                                coreLearningRate: numbers[3], readoutLearningRate: numbers[4], seconds: numbers[5],
+                                samplesPerSecond: numbers[6], allreduceShare: numbers[7], ranks: ranks)
+        }
+    }
+}

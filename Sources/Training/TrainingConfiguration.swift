@@ -1,0 +1,49 @@
+import V1TModel
+
+/// Everything a training run decides, saved as `config.json` in the run directory: with it and
+/// the data files, `--resume` and `evaluate` rebuild exactly the same model and schedule.
+public struct TrainingConfiguration: Codable, Equatable, Sendable {
+    public enum Criterion: String, Codable, Sendable, CaseIterable {
+        /// V1T's default: the Poisson negative log-likelihood summed over the batch.
+        case poisson
+        /// 1 - per-neuron correlation over the global batch, summed over neurons.
+        case correlation
+    }
+
+    public var model: V1TConfiguration
+    /// The training-set files, in mouse order (mouse `m` of the model reads file `m`).
+    public var dataFiles: [String]
+    public var epochs: Int
+    /// Trials per mouse per optimiser step, summed over all ranks.
+    public var batchSize: Int
+    /// Trials a rank pushes through the model at once; nil chooses from the memory budget.
+    public var microBatchSize: Int?
+    public var criterion: Criterion
+    /// Multiply the loss by sqrt(training trials / batch size) (V1T's --ds_scale 1).
+    public var datasetScale: Bool
+    public var optimiser: AdamW.Settings
+    public var coreRegularization: Float
+    public var readoutRegularization: Float
+    public var seed: UInt64
+    /// Use only the first N training trials of each recording (V1T's --limit_data).
+    public var limitTrainingTrials: Int?
+    public var schedule: PlateauSchedule
+
+    public init(model: V1TConfiguration, dataFiles: [String], epochs: Int, batchSize: Int, microBatchSize: Int?,
+                criterion: Criterion, datasetScale: Bool, optimiser: AdamW.Settings, coreRegularization: Float,
+                readoutRegularization: Float, seed: UInt64, limitTrainingTrials: Int?, schedule: PlateauSchedule) {
+        self.model = model
+        self.dataFiles = dataFiles
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.microBatchSize = microBatchSize
+        self.criterion = criterion
+        self.datasetScale = datasetScale
+        self.optimiser = optimiser
+        self.coreRegularization = coreRegularization
+        self.readoutRegularization = readoutRegularization
+        self.seed = seed
+        self.limitTrainingTrials = limitTrainingTrials
+        self.schedule = schedule
+    }
+}
