@@ -21,9 +21,11 @@ let package = Package(
 
         // C shims: Swift cannot import MPI's and HDF5's macro handles (MPI_COMM_WORLD, H5P_DEFAULT, ...).
         .target(name: "MPIShim", dependencies: ["CMPI"]),
+        // Signal handlers that only record a stop request (a handler must be async-signal-safe).
+        .target(name: "StopSignalShim"),
 
-        // Data-parallel engine: communicator, trial sharding, memory budget. Model-independent.
-        .target(name: "DDP", dependencies: ["MPIShim"]),
+        // Data-parallel engine: communicator, trial sharding, memory budget, stop requests. Model-independent.
+        .target(name: "DDP", dependencies: ["MPIShim", "StopSignalShim"]),
 
         // The model: V1T with hand-written forward and backward passes on OpenBLAS.
         .target(name: "V1TModel", dependencies: ["COpenBLAS"]),
