@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training"]),
 
         // Multi-rank tests: DDPTests starts `mpirun -np 2|3 ddp-harness <scenario>` and checks the output.
-        .executableTarget(name: "ddp-harness", dependencies: ["DDP", "MPIShim"], path: "Tests/DDPHarness"),
+        .executableTarget(name: "ddp-harness", dependencies: ["DDP", "MPIShim", "COpenBLAS"], path: "Tests/DDPHarness"),
         .testTarget(name: "DDPTests", dependencies: ["DDP", "ddp-harness"]),
     ],
     // Swift 5 mode: the numeric code passes raw buffers between layers on one thread, which strict
