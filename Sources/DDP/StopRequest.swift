@@ -59,7 +59,7 @@ public enum StopRequest {
             vita_stop_install(programName, signals.baseAddress, Int32(signals.count), announce ? 1 : 0)
         }
         guard code == 0 else {
-            let reason = code == EINVAL ? "they are already installed" : String(cString: strerror(code))
+            let reason = code == EALREADY ? "they are already installed" : String(cString: strerror(code))
             throw DDPError("cannot install the handlers for \(handledSignals.map { StopSignal($0).name }.joined(separator: ", ")): \(reason)")
         }
     }

@@ -60,7 +60,8 @@ static void on_stop_signal(int sig) {
 }
 
 int vita_stop_install(const char *program, const int *signals, int count, int announce) {
-    if (installed_count > 0 || count < 0 || count > capacity) return EINVAL;
+    if (installed_count > 0) return EALREADY;
+    if (count < 0 || count > capacity) return EINVAL;
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_handler = on_stop_signal;

@@ -8,7 +8,7 @@
 /// Installs the stop handler for each of `signals[0 ..< count)` (sigaction, SA_RESTART), remembering
 /// the previous handlers for vita_stop_uninstall. When `announce` is non-zero, the first signal
 /// prints one line naming it, prefixed with `program`, to stderr (give it to one rank only).
-/// Returns 0, or an errno value (EINVAL for more than 8 signals or for a second install).
+/// Returns 0, or an errno value: EALREADY when already installed, EINVAL for more than 8 signals.
 int vita_stop_install(const char *program, const int *signals, int count, int announce);
 
 /// Restores the handlers vita_stop_install replaced and forgets any request. Returns 0 or errno.
