@@ -33,9 +33,11 @@ let package = Package(
         // The training-set file (one HDF5 file per recording), tier splits, statistics, and the
         // built-in simulated Allen-like session.
         .target(name: "TrainingSet", dependencies: ["H5", "Metrics"]),
+        // Signal handlers that only record a stop request (a handler must be async-signal-safe).
+        .target(name: "StopSignalShim"),
 
-        // Data-parallel engine: communicator, trial sharding, memory budget. Model-independent.
-        .target(name: "DDP", dependencies: ["MPIShim"]),
+        // Data-parallel engine: communicator, trial sharding, memory budget, stop requests. Model-independent.
+        .target(name: "DDP", dependencies: ["MPIShim", "StopSignalShim"]),
 
         // The model: V1T with hand-written forward and backward passes on OpenBLAS.
         .target(name: "V1TModel", dependencies: ["COpenBLAS"]),
@@ -62,7 +64,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training"]),
 
         // Multi-rank tests: DDPTests starts `mpirun -np 2|3 ddp-harness <scenario>` and checks the output.
-        .executableTarget(name: "ddp-harness", dependencies: ["DDP", "MPIShim"], path: "Tests/DDPHarness"),
+        .executableTarget(name: "ddp-harness", dependencies: ["DDP", "MPIShim", "COpenBLAS"], path: "Tests/DDPHarness"),
         .testTarget(name: "DDPTests", dependencies: ["DDP", "ddp-harness"]),
         .testTarget(name: "H5Tests", dependencies: ["H5"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),

@@ -15,7 +15,7 @@ func expect(_ condition: Bool, _ message: @autoclosure () -> String) throws {
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let scenario = arguments.first else {
-    FileHandle.standardError.write(Data("usage: ddp-harness info|allreduce|large|broadcast|fail-on-rank R|sharding DIR TRIALS G M SEED EPOCHS\n".utf8))
+    FileHandle.standardError.write(Data("usage: ddp-harness info|allreduce|large|broadcast|fail-on-rank R|sharding DIR TRIALS G M SEED EPOCHS|stop-loop DIR STEP_MS MAX_STEPS|gemm-block SAMPLES\n".utf8))
     exit(2)
 }
 
@@ -38,6 +38,10 @@ Communicator.run { world in
         try world.barrier()
     case "sharding":
         try writeShards(world, Array(arguments.dropFirst()))
+    case "stop-loop":
+        try runStopLoop(world, Array(arguments.dropFirst()))
+    case "gemm-block":
+        try runGemmBlock(world, Array(arguments.dropFirst()))
     default:
         throw HarnessFailure(description: "unknown scenario \(scenario)")
     }

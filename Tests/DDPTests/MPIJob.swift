@@ -3,10 +3,15 @@ import XCTest
 
 /// What a finished `mpirun` (or a directly started harness) printed and how it ended.
 struct JobResult {
-    let status: Int32
+    /// The exit status, or nil if the process was killed by a signal.
+    let status: Int32?
+    /// The signal that killed the process, or nil if it exited.
+    let signal: Int32?
     let stdout: String
     let stderr: String
     let seconds: Double
+    /// When the end was noticed (within 20 ms).
+    let ended: Date
 
     /// Lines `PASS <scenario> rank R of N`, one per rank that finished its checks.
     func passLines(_ scenario: String) -> [String] {
@@ -45,36 +50,64 @@ enum MPIJob {
 
     /// `mpirun -np RANKS ddp-harness ARGUMENTS`, oversubscribed when there are more ranks than cores.
     static func run(ranks: Int, _ arguments: [String], mpirunFlags: [String] = [], timeout: TimeInterval = 60) throws -> JobResult {
-        var flags = mpirunFlags + ["-np", String(ranks)]
-        if ranks > ProcessInfo.processInfo.activeProcessorCount { flags.append("--oversubscribe") }
-        if getuid() == 0 { flags.append("--allow-run-as-root") }
-        return try start(try mpirun(), flags + [try harness().path] + arguments, timeout: timeout)
+        try launch(ranks: ranks, arguments, mpirunFlags: mpirunFlags).wait(timeout: timeout)
     }
 
     /// The harness started directly, as a user starts a 1-rank job without mpirun.
     static func runAlone(_ arguments: [String], timeout: TimeInterval = 30) throws -> JobResult {
-        try start(try harness(), arguments, timeout: timeout)
+        try launchAlone(arguments).wait(timeout: timeout)
     }
 
-    private static func start(_ executable: URL, _ arguments: [String], timeout: TimeInterval) throws -> JobResult {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ddp-job-\(UUID().uuidString)")
+    /// Starts `mpirun -np RANKS ddp-harness ARGUMENTS` and returns at once, so a test can signal it.
+    static func launch(ranks: Int, _ arguments: [String], mpirunFlags: [String] = []) throws -> RunningJob {
+        var flags = mpirunFlags + ["-np", String(ranks)]
+        if ranks > ProcessInfo.processInfo.activeProcessorCount { flags.append("--oversubscribe") }
+        if getuid() == 0 { flags.append("--allow-run-as-root") }
+        return try RunningJob(try mpirun(), flags + [try harness().path] + arguments)
+    }
+
+    static func launchAlone(_ arguments: [String]) throws -> RunningJob {
+        try RunningJob(try harness(), arguments)
+    }
+}
+
+/// A started `mpirun` or harness, its output going to temporary files until `wait` collects it.
+final class RunningJob {
+    private let process = Process()
+    private let directory: URL
+    private let out: FileHandle, err: FileHandle
+    private let started = Date()
+    private let commandLine: String
+
+    var pid: Int32 { process.processIdentifier }
+    var isRunning: Bool { process.isRunning }
+
+    fileprivate init(_ executable: URL, _ arguments: [String]) throws {
+        commandLine = ([executable.lastPathComponent] + arguments).joined(separator: " ")
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ddp-job-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let outURL = directory.appendingPathComponent("stdout"), errURL = directory.appendingPathComponent("stderr")
-        guard FileManager.default.createFile(atPath: outURL.path, contents: nil),
-              FileManager.default.createFile(atPath: errURL.path, contents: nil) else {
+        guard FileManager.default.createFile(atPath: directory.appendingPathComponent("stdout").path, contents: nil),
+              FileManager.default.createFile(atPath: directory.appendingPathComponent("stderr").path, contents: nil) else {
             throw JobError(description: "cannot create output files in \(directory.path)")
         }
-        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
-
-        let process = Process()
+        out = try FileHandle(forWritingTo: directory.appendingPathComponent("stdout"))
+        err = try FileHandle(forWritingTo: directory.appendingPathComponent("stderr"))
         process.executableURL = executable
         process.arguments = arguments
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = out
         process.standardError = err
-        let started = Date()
         try process.run()
+    }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
+
+    func signal(_ number: Int32) {
+        kill(process.processIdentifier, number)
+    }
+
+    /// Waits for the end; after `timeout` seconds it kills the job and throws.
+    func wait(timeout: TimeInterval) throws -> JobResult {
         while process.isRunning, Date().timeIntervalSince(started) < timeout {
             Thread.sleep(forTimeInterval: 0.02)
         }
@@ -86,15 +119,16 @@ enum MPIJob {
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
         process.waitUntilExit()
-        let seconds = Date().timeIntervalSince(started)
+        let ended = Date()
         try out.close()
         try err.close()
-        let result = JobResult(status: process.terminationStatus,
-                               stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
-                               stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "",
-                               seconds: seconds)
+        let read = { (name: String) in (try? String(contentsOf: self.directory.appendingPathComponent(name), encoding: .utf8)) ?? "" }
+        let result = JobResult(status: process.terminationReason == .exit ? process.terminationStatus : nil,
+                               signal: process.terminationReason == .uncaughtSignal ? process.terminationStatus : nil,
+                               stdout: read("stdout"), stderr: read("stderr"),
+                               seconds: ended.timeIntervalSince(started), ended: ended)
         if timedOut {
-            throw JobError(description: "\(executable.lastPathComponent) \(arguments.joined(separator: " ")) did not finish within \(Int(timeout)) s; stderr:\n\(result.stderr)")
+            throw JobError(description: "\(commandLine) did not finish within \(Int(timeout)) s; stderr:\n\(result.stderr)")
         }
         return result
     }
