@@ -52,6 +52,9 @@ let package = Package(
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "TrainingSet",
+                "Training",
+                "DDP",
+                "V1TModel",
             ]
         ),
         // Times the core's training passes (docs/model-core.md quotes its figures).

@@ -38,10 +38,9 @@ public struct RunDirectory {
             .appendingPathComponent(".\(destination.lastPathComponent).\(getpid()).partial")
         do {
             try data.write(to: temporary)
-            if FileManager.default.fileExists(atPath: destination.path) {
-                _ = try FileManager.default.replaceItemAt(destination, withItemAt: temporary)
-            } else {
-                try FileManager.default.moveItem(at: temporary, to: destination)
+            // rename(2) replaces the destination atomically: a reader sees the old file or the new one.
+            guard rename(temporary.path, destination.path) == 0 else {
+                throw RunError(String(cString: strerror(errno)))
             }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
@@ -52,6 +51,8 @@ public struct RunDirectory {
     public func writeJSON<Value: Encodable>(_ value: Value, to destination: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        // The schedule starts from -infinity and a metric can be NaN; JSON has neither.
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         try Self.writeAtomically(encoder.encode(value), to: destination)
     }
 
@@ -60,7 +61,9 @@ public struct RunDirectory {
             throw RunError("\(source.path) is missing: is \(url.path) a v1t-dist run directory?")
         }
         do {
-            return try JSONDecoder().decode(type, from: data)
+            let decoder = JSONDecoder()
+            decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            return try decoder.decode(type, from: data)
         } catch {
             throw RunError("\(source.path) is not valid (\(error)); it may come from another version of v1t-dist")
         }

@@ -1,0 +1,187 @@
+import DDP
+import Foundation
+import Metrics
+import TrainingSet
+import V1TModel
+
+/// The scores the field reports, for one recording and one tier, from the model's predictions of
+/// standardised responses (Sensorium definitions; see docs/evaluation.md).
+public struct TierScores: Codable, Equatable {
+    public var tier: String
+    public var trials: Int
+    public var images: Int
+    /// Mean over neurons of the correlation across single trials (NaN neurons count as 0).
+    public var singleTrialCorrelation: Double
+    /// Mean over neurons of the correlation of repeat-averaged prediction and response across images.
+    public var correlationToAverage: Double
+    /// Mean FEVE over neurons with FEV >= 0.15 (nil when none reach it), and how many those are.
+    public var feve: Double?
+    public var feveNeurons: Int
+    /// The repeat-based noise ceiling: each trial against the mean of the other repeats of its image.
+    public var oracleCorrelation: Double
+    /// Mean normalised correlation (CCnorm) over neurons with measurable signal.
+    public var normalizedCorrelation: Double?
+    /// Poisson loss per trial of the model, and of predicting each neuron's training mean: the
+    /// model must beat this baseline on held-out images to have learnt anything about them.
+    public var poissonLoss: Double
+    public var baselinePoissonLoss: Double
+    /// Simulated recordings only: correlation of the predictions with the noiseless responses, and
+    /// the best a model can reach on single trials (noiseless responses against the recorded ones).
+    public var groundTruthCorrelation: Double?
+    public var groundTruthCeiling: Double?
+}
+
+/// Per-neuron numbers behind `TierScores`, for the CSV and the plots.
+public struct NeuronScores: Equatable {
+    public var singleTrial: [Double]
+    public var toAverage: [Double]
+    public var fev: [Double]
+    public var feve: [Double]
+    public var oracle: [Double]
+    public var normalized: [Double]
+}
+
+public struct RecordingEvaluation: Codable, Equatable {
+    public var name: String
+    public var neurons: Int
+    public var tiers: [TierScores]
+}
+
+public struct EvaluationReport: Codable, Equatable {
+    public var run: String
+    public var bestEpoch: Int?
+    public var recordings: [RecordingEvaluation]
+
+    public init(run: String, bestEpoch: Int?, recordings: [RecordingEvaluation]) {
+        self.run = run
+        self.bestEpoch = bestEpoch
+        self.recordings = recordings
+    }
+
+    /// A short fixed-width table for the terminal.
+    public var table: String {
+        func cell(_ text: String, _ width: Int) -> String {
+            text.count >= width ? String(text.prefix(width)) : String(repeating: " ", count: width - text.count) + text
+        }
+        func number(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "-" }
+        let header = ["recording", "tier", "trials", "single-trial", "to-average", "FEVE", "oracle", "CCnorm", "truth"]
+        let widths = [22, 11, 7, 13, 11, 7, 7, 7, 7]
+        var lines = [zip(header, widths).map { cell($0, $1) }.joined()]
+        for recording in recordings {
+            for scores in recording.tiers {
+                let row = [recording.name, scores.tier, String(scores.trials), number(scores.singleTrialCorrelation),
+                           number(scores.correlationToAverage), number(scores.feve), number(scores.oracleCorrelation),
+                           number(scores.normalizedCorrelation), number(scores.groundTruthCorrelation)]
+                lines.append(zip(row, widths).map { cell($0, $1) }.joined())
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Scores a model on the validation and test tiers of every recording, with predictions sharded
+/// across ranks (`DistributedPrediction`), so the numbers equal a single process's.
+public struct Evaluator {
+    public let model: V1T
+    public let mice: [MouseData]
+    public let world: Communicator
+    public let microBatchSize: Int
+
+    public init(model: V1T, mice: [MouseData], world: Communicator, microBatchSize: Int) {
+        self.model = model
+        self.mice = mice
+        self.world = world
+        self.microBatchSize = microBatchSize
+    }
+
+    /// Scores and per-neuron numbers for each recording and tier (in `tiers` order).
+    public func evaluate(tiers: [Tier] = [.validation, .test]) throws -> [(recording: RecordingEvaluation, perNeuron: [NeuronScores], predictions: [[Float]])] {
+        let predictor = DistributedPrediction(model: model, world: world, microBatchSize: microBatchSize)
+        return try mice.enumerated().map { mouse, data in
+            var scores: [TierScores] = [], neurons: [NeuronScores] = [], predictionsPerTier: [[Float]] = []
+            for tier in tiers {
+                let trials = data.trials(in: tier)
+                guard !trials.isEmpty else { continue }
+                let predictions = try predictor.predict(mouse: mouse, data: data, trials: trials)
+                let (tierScores, perNeuron) = Self.score(tier: tier, trials: trials, predictions: predictions, data: data)
+                scores.append(tierScores)
+                neurons.append(perNeuron)
+                predictionsPerTier.append(predictions)
+            }
+            return (RecordingEvaluation(name: data.name, neurons: data.neurons, tiers: scores), neurons, predictionsPerTier)
+        }
+    }
+
+    static func score(tier: Tier, trials: [Int], predictions: [Float], data: MouseData) -> (TierScores, NeuronScores) {
+        var batch = Batch()
+        data.gather(trials, into: &batch)
+        let targets = batch.responses, n = data.neurons
+        let imageIDs = batch.imageIndices
+        let singleTrial = singleTrialCorrelation(predictions: predictions, targets: targets, neurons: n)
+        let toAverage = correlationToAverage(predictions: predictions, targets: targets, neurons: n, imageIDs: imageIDs)
+        let variance = explainableVariance(predictions: predictions, targets: targets, neurons: n, imageIDs: imageIDs)
+        let oracle = oracleCorrelation(targets: targets, neurons: n, imageIDs: imageIDs)
+        let normalized = normalizedCorrelation(predictions: predictions, targets: targets, neurons: n, imageIDs: imageIDs)
+        let finiteNormalized = normalized.normalized.filter(\.isFinite)
+
+        var groundTruth: Double?, ceiling: Double?
+        if let truth = data.recording.groundTruth {
+            let noiseless = truth.noiselessResponses.rows(trials).values
+            groundTruth = meanCountingNaNAsZero(singleTrialCorrelation(predictions: predictions, targets: noiseless, neurons: n))
+            let raw = data.recording.trials.responses.rows(trials).values
+            ceiling = meanCountingNaNAsZero(singleTrialCorrelation(predictions: noiseless, targets: raw, neurons: n))
+        }
+        let meanTrain = trainingMeans(data)
+        let baseline = (0..<trials.count).flatMap { _ in meanTrain }
+        let feve = variance.meanFEVE()
+        let scores = TierScores(
+            tier: tier.description, trials: trials.count, images: Set(imageIDs).count,
+            singleTrialCorrelation: meanCountingNaNAsZero(singleTrial),
+            correlationToAverage: meanCountingNaNAsZero(toAverage),
+            feve: feve.isFinite ? feve : nil, feveNeurons: variance.neuronCount(),
+            oracleCorrelation: meanCountingNaNAsZero(oracle),
+            normalizedCorrelation: finiteNormalized.isEmpty ? nil : finiteNormalized.reduce(0, +) / Double(finiteNormalized.count),
+            poissonLoss: poissonPerTrial(predictions, targets, trials: trials.count),
+            baselinePoissonLoss: poissonPerTrial(baseline, targets, trials: trials.count),
+            groundTruthCorrelation: groundTruth, groundTruthCeiling: ceiling)
+        let perNeuron = NeuronScores(singleTrial: singleTrial, toAverage: toAverage, fev: variance.fev, feve: variance.feve,
+                                     oracle: oracle, normalized: normalized.normalized)
+        return (scores, perNeuron)
+    }
+
+    private static func trainingMeans(_ data: MouseData) -> [Float] {
+        var means = [Double](repeating: 0, count: data.neurons)
+        for trial in data.trainTrials {
+            for n in 0..<data.neurons { means[n] += Double(data.responses[trial * data.neurons + n]) }
+        }
+        return means.map { Float($0 / Double(max(data.trainTrials.count, 1))) }
+    }
+
+    private static func poissonPerTrial(_ predictions: [Float], _ targets: [Float], trials: Int) -> Double {
+        predictions.withUnsafeBufferPointer { p in
+            targets.withUnsafeBufferPointer { y in
+                PoissonLoss.evaluate(predictions: p.baseAddress!, targets: y.baseAddress!, count: p.count, scale: 1, gradient: nil)
+            }
+        } / Double(max(trials, 1))
+    }
+}
+
+extension RunDirectory {
+    public var perNeuronScores: URL { url.appendingPathComponent("evaluation_neurons.csv") }
+
+    /// Writes evaluation.json and evaluation_neurons.csv (one row per recording, tier and neuron).
+    public func saveEvaluation(_ report: EvaluationReport, perNeuron: [[NeuronScores]], mice: [MouseData]) throws {
+        try writeJSON(report, to: evaluation)
+        var csv = "recording,tier,neuron,neuron_id,single_trial_correlation,correlation_to_average,fev,feve,oracle,normalized_correlation\n"
+        for (recording, (scores, data)) in zip(report.recordings, zip(perNeuron, mice)) {
+            for (tierScores, neurons) in zip(recording.tiers, scores) {
+                for n in 0..<data.neurons {
+                    let fields = [neurons.singleTrial[n], neurons.toAverage[n], neurons.fev[n], neurons.feve[n], neurons.oracle[n], neurons.normalized[n]]
+                    csv += "\(recording.name),\(tierScores.tier),\(n),\(data.recording.neurons.ids[n]),"
+                        + fields.map { $0.isFinite ? String($0) : "" }.joined(separator: ",") + "\n"
+                }
+            }
+        }
+        try Self.writeAtomically(Data(csv.utf8), to: perNeuronScores)
+    }
+}

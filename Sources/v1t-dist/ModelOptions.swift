@@ -1,0 +1,136 @@
+import ArgumentParser
+import Training
+import V1TModel
+
+/// The model's shape: a preset, then any size overridden. Spellings of the original V1T command
+/// line (snake_case, American "behavior") are accepted next to VITA's kebab-case.
+struct ModelOptions: ParsableArguments {
+    enum Preset: String, ExpressibleByArgument, CaseIterable {
+        /// V1T's published, tuned sizes (~2.5 M core parameters, 1,654 tokens).
+        case v1t
+        /// A small model that trains on a 2-core machine in minutes.
+        case demo
+    }
+
+    @Option(help: "Model sizes to start from: v1t (published) or demo (small, fast).")
+    var preset: Preset = .v1t
+
+    @Option(name: [.customLong("behavior-mode"), .customLong("behaviour-mode"), .customLong("behavior_mode")],
+            help: "0 none, 1 behaviour as image channels, 2 behaviour MLP in each block, 3 as 2 with pupil centre, 4 as 3 per mouse. Default: 3 (published).")
+    var behaviourMode: Int?
+
+    @Option(name: [.customLong("shift-mode"), .customLong("shift_mode")],
+            help: "0 no shifter, 2 shifter moves readout positions with the pupil centre (published). Default: 2 when the behaviour mode reads the pupil, else 0.")
+    var shiftMode: Int?
+
+    @Flag(name: [.customLong("allow-missing-behaviour"), .customLong("allow-missing-behavior")],
+          help: "Train a behaviour mode whose inputs a recording lacks (e.g. pupil without eye tracking), feeding zeros for them.")
+    var allowMissingBehaviour = false
+
+    @Option(name: [.customLong("center-crop"), .customLong("centre-crop"), .customLong("center_crop")],
+            help: "Keep this fraction of the image around its centre before resizing (1 keeps all).")
+    var centerCrop: Float = 1
+
+    @Option(name: [.customLong("resize-image"), .customLong("resize_image")],
+            help: "1: resize images to the model input (default 36x64, as V1T); 0: feed them at their stored size.")
+    var resizeImage = 1
+
+    @Option(name: [.customLong("patch-size"), .customLong("patch_size")], help: "Tokenizer patch size.")
+    var patchSize: Int?
+    @Option(name: [.customLong("patch-stride"), .customLong("patch_stride")], help: "Tokenizer stride.")
+    var patchStride: Int?
+    @Option(name: [.customLong("emb-dim"), .customLong("emb_dim")], help: "Token (embedding) width.")
+    var embedding: Int?
+    @Option(name: [.customLong("num-blocks"), .customLong("num_blocks")], help: "Transformer blocks.")
+    var blocks: Int?
+    @Option(name: [.customLong("num-heads"), .customLong("num_heads")], help: "Attention heads per block.")
+    var heads: Int?
+    @Option(name: [.customLong("head-width")], help: "full: every head as wide as the embedding (published V1T); split: embedding / heads.")
+    var headWidth: Attention.HeadWidth?
+    @Option(name: [.customLong("mlp-dim"), .customLong("mlp_dim")], help: "Hidden width of each block's MLP.")
+    var mlpWidth: Int?
+    @Option(name: [.customLong("p-dropout"), .customLong("p_dropout")], help: "Dropout after the position embedding.")
+    var patchDropout: Float?
+    @Option(name: [.customLong("t-dropout"), .customLong("t_dropout")], help: "Dropout in attention and MLPs.")
+    var transformerDropout: Float?
+    @Option(name: [.customLong("drop-path"), .customLong("drop_path")], help: "Stochastic depth rate of each residual branch.")
+    var dropPath: Float?
+
+    func validate() throws {
+        if let mode = behaviourMode, !(0...4).contains(mode) {
+            throw ValidationError("--behavior-mode \(mode) does not exist: use 0, 1, 2, 3 or 4")
+        }
+        if let mode = shiftMode, ![0, 2].contains(mode) {
+            throw ValidationError("--shift-mode \(mode) is not supported: use 0 (no shifter) or 2 (shift readout positions); image shifting (1, 3, 4) is not implemented")
+        }
+        guard centerCrop > 0, centerCrop <= 1 else { throw ValidationError("--center-crop must be in (0, 1], got \(centerCrop)") }
+        guard [0, 1].contains(resizeImage) else { throw ValidationError("--resize-image takes 0 or 1, got \(resizeImage)") }
+        for (name, value) in [("--patch-size", patchSize), ("--patch-stride", patchStride), ("--emb-dim", embedding),
+                              ("--num-blocks", blocks), ("--num-heads", heads), ("--mlp-dim", mlpWidth)] {
+            if let value, value < 1 { throw ValidationError("\(name) must be at least 1, got \(value)") }
+        }
+        for (name, value) in [("--p-dropout", patchDropout), ("--t-dropout", transformerDropout), ("--drop-path", dropPath)] {
+            if let value, !(0..<1).contains(value) { throw ValidationError("\(name) must be in [0, 1), got \(value)") }
+        }
+    }
+
+    /// The model for these recordings; refuses behaviour a recording lacks unless allowed.
+    func configuration(for mice: [MouseData]) throws -> V1TConfiguration {
+        var core: ViTCore.Configuration = preset == .v1t ? .published : .demo
+        let mode = behaviourMode ?? 3
+        if resizeImage == 0 {
+            core.imageHeight = mice[0].recording.images.height
+            core.imageWidth = mice[0].recording.images.width
+        }
+        if let patchSize { core.patchSize = patchSize }
+        if let patchStride { core.patchStride = patchStride }
+        if let embedding { core.embedding = embedding }
+        if let blocks { core.blocks = blocks }
+        if let heads { core.heads = heads }
+        if let headWidth { core.headWidth = headWidth }
+        if let mlpWidth { core.mlpWidth = mlpWidth }
+        if let patchDropout { core.patchDropout = patchDropout }
+        if let transformerDropout { core.transformerDropout = transformerDropout }
+        if let dropPath { core.dropPath = dropPath }
+        let usesShifter = (shiftMode ?? (mode >= 3 ? 2 : 0)) == 2
+        let recordings = mice.map { data -> V1TConfiguration.Mouse in
+            let statistics = data.recording.statistics.images
+            let positions = data.recording.neurons.positions
+            return V1TConfiguration.Mouse(
+                name: data.name, neuronX: positions.column(0), neuronY: positions.column(1),
+                imageHeight: data.recording.images.height, imageWidth: data.recording.images.width,
+                imageMean: statistics.mean[0], imageStd: statistics.std[0])
+        }
+        let configuration = V1TConfiguration(behaviourMode: mode, usesShifter: usesShifter, core: core,
+                                             centerCrop: centerCrop, mice: recordings)
+        try checkBehaviour(configuration, mice)
+        return configuration
+    }
+
+    private func checkBehaviour(_ configuration: V1TConfiguration, _ mice: [MouseData]) throws {
+        guard !allowMissingBehaviour else { return }
+        for data in mice {
+            let trials = data.recording.trials
+            var missing: [String] = []
+            if configuration.needsBehaviour {
+                missing += BehaviourVariableNames.all.enumerated().filter { !trials.behaviourAvailable[$0.offset] }.map(\.element)
+            }
+            if configuration.needsPupilCenter, !trials.pupilCenterAvailable { missing.append("pupil centre") }
+            guard missing.isEmpty else {
+                let needs = configuration.usesShifter && configuration.behaviourMode < 3
+                    ? "the shifter (--shift-mode 2)" : "behaviour mode \(configuration.behaviourMode)"
+                throw ValidationError("""
+                    recording \(data.name) has no \(missing.joined(separator: ", ")) (the session had no eye tracking?), \
+                    which \(needs) needs. Use --behavior-mode 0 --shift-mode 0 (images only), or keep the mode and \
+                    pass --allow-missing-behaviour to feed zeros for what is missing.
+                    """)
+            }
+        }
+    }
+}
+
+enum BehaviourVariableNames {
+    static let all = ["pupil size", "pupil size derivative", "running speed"]
+}
+
+extension Attention.HeadWidth: ExpressibleByArgument {}

@@ -1,0 +1,157 @@
+import ArgumentParser
+import DDP
+import Foundation
+import Training
+import V1TModel
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train V1T on one or more training sets, on one process or data-parallel under mpirun.",
+        discussion: """
+        Each recording (training-set file) is one mouse: the transformer core is shared, each mouse \
+        gets its own readout. Every optimiser step takes --batch-size trials from every recording, \
+        shared across the MPI ranks; the result does not depend on how many ranks run it.
+
+        Each epoch prints one line; the run directory gets config.json, best.safetensors (load it in \
+        PyTorch with safetensors.torch.load_file), last.safetensors + state.json (for --resume), \
+        metrics.csv and log.txt. After training, the best weights are scored on the validation and \
+        test tiers (evaluation.json), as `v1t-dist evaluate` does.
+
+        Examples:
+          v1t-dist train --data data/simulated.h5 --output-dir runs/demo --preset demo --epochs 20
+          scripts/mpirun.sh -np 2 .build/release/v1t-dist train --data data/ --output-dir runs/v1t
+        """
+    )
+
+    @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp("Training-set files or folders of them (one mouse each).", valueName: "file-or-dir"))
+    var data: [String]
+
+    @Option(name: [.customLong("output-dir"), .customLong("output_dir")], help: "Run directory for checkpoints, metrics and logs.")
+    var outputDir: String
+
+    @Flag(help: "Continue the run in --output-dir from its last checkpoint (any number of ranks). Starts afresh if it has none.")
+    var resume = false
+
+    @Flag(name: [.customLong("clear-output-dir"), .customLong("clear_output_dir")], help: "Delete an existing run in --output-dir first.")
+    var clearOutputDir = false
+
+    @OptionGroup(title: "Model") var model: ModelOptions
+    @OptionGroup(title: "Optimisation") var optimisation: OptimisationOptions
+
+    @Option(name: [.customLong("pretrain-core"), .customLong("pretrain_core")], help: ArgumentHelp("Start the core from this run's best weights (same core sizes).", valueName: "run-dir"))
+    var pretrainCore: String?
+
+    @Option(name: [.customLong("memory-per-rank")], help: "Memory each rank may use (e.g. 4G) when choosing the micro-batch; default: measured, shared by the ranks on a node.")
+    var memoryPerRank: String?
+
+    @Option(help: "0 quiet, 1 a line per epoch, 2 also the set-up details.")
+    var verbose = 1
+
+    func validate() throws {
+        guard !data.isEmpty else { throw ValidationError("--data needs at least one training-set file or folder") }
+        guard (0...2).contains(verbose) else { throw ValidationError("--verbose takes 0, 1 or 2, got \(verbose)") }
+        guard !(resume && clearOutputDir) else { throw ValidationError("--resume and --clear-output-dir contradict each other: choose one") }
+        if let memoryPerRank { _ = try MemoryBudget(override: memoryPerRank, source: "--memory-per-rank") }
+    }
+
+    func run() throws {
+        Communicator.run { world in try train(world) }
+    }
+
+    private func train(_ world: Communicator) throws {
+        try StopRequest.install(world: world)
+        let run = RunDirectory(outputDir)
+        let log = RunLog(run: run, world: world, verbose: verbose)
+        let resuming = try prepareRunDirectory(run, world: world, log: log)
+
+        let files = try TrainingSetFiles.resolve(data)
+        let mice = try TrainingSetFiles.load(files, limitTrainingTrials: optimisation.limitData)
+        let configuration: TrainingConfiguration
+        if resuming {
+            configuration = try run.loadConfiguration()
+            guard configuration.dataFiles == files else {
+                throw RunError("--resume: \(run.url.path) was trained on \(configuration.dataFiles), not \(files); give the same --data")
+            }
+        } else {
+            configuration = try optimisation.configuration(model: model.configuration(for: mice), files: files, mice: mice)
+        }
+        let v1t = try V1T(configuration: configuration.model, seed: configuration.seed)
+        if let pretrainCore, !resuming { try loadPretrainedCore(from: pretrainCore, into: v1t, log: log) }
+        let microBatch = try chooseMicroBatch(configuration, model: v1t, world: world, log: log)
+        if world.isRoot, !resuming { try run.writeJSON(configuration, to: run.configuration) }
+
+        log.detail("\(world.size) rank(s) on \(world.processorName); \(mice.count) recording(s): "
+            + mice.map { "\($0.name) (\($0.neurons) neurons, \($0.trainTrials.count)/\($0.validationTrials.count)/\($0.testTrials.count) trials)" }.joined(separator: ", "))
+        log.detail("model: \(v1t.parameters.count) parameters, behaviour mode \(configuration.model.behaviourMode)\(configuration.model.usesShifter ? " with shifter" : ""), \(configuration.model.core.tokens) tokens of width \(configuration.model.core.embedding)")
+
+        let trainer = try Trainer(configuration: configuration, mice: mice, model: v1t, world: world, run: run,
+                                  microBatchSize: microBatch, resume: resuming,
+                                  shouldStop: { try StopRequest.shouldStop(world: world) }, say: log.say)
+        let outcome = try trainer.train()
+        guard case .finished(let bestEpoch, let best) = outcome else {
+            StopRequest.exit(world: world, summary: "checkpoint written to \(run.url.path); continue with --resume")
+        }
+
+        let evaluator = Evaluator(model: v1t, mice: mice, world: world, microBatchSize: microBatch)
+        let results = try evaluator.evaluate()
+        let report = EvaluationReport(run: run.url.path, bestEpoch: bestEpoch, recordings: results.map(\.recording))
+        if world.isRoot { try run.saveEvaluation(report, perNeuron: results.map(\.perNeuron), mice: mice) }
+        log.say(String(format: "best validation correlation %.4f at epoch %d; scores of the best weights:", best, bestEpoch))
+        log.say(report.table)
+        log.say("outputs in \(run.url.path)")
+    }
+
+    /// Decides whether this is a fresh run or a resumed one, and clears or refuses an old run.
+    private func prepareRunDirectory(_ run: RunDirectory, world: Communicator, log: RunLog) throws -> Bool {
+        let manager = FileManager.default
+        let hasState = manager.fileExists(atPath: run.state.path)
+        let exists = (try? manager.contentsOfDirectory(atPath: run.url.path))?.isEmpty == false
+        if resume {
+            if !hasState { log.say("--resume: no checkpoint in \(run.url.path) yet, starting afresh") }
+            if world.isRoot { try run.create() }
+            try world.barrier()
+            return hasState
+        }
+        if exists, !clearOutputDir {
+            throw RunError("\(run.url.path) already holds a run: pass --resume to continue it or --clear-output-dir to start over")
+        }
+        try world.barrier()
+        if world.isRoot {
+            if exists { try manager.removeItem(at: run.url) }
+            try run.create()
+        }
+        try world.barrier()
+        return false
+    }
+
+    private func chooseMicroBatch(_ configuration: TrainingConfiguration, model: V1T, world: Communicator, log: RunLog) throws -> Int {
+        let largestShare = (configuration.batchSize + world.size - 1) / world.size
+        if let fixed = configuration.microBatchSize {
+            log.detail("micro-batch \(min(fixed, largestShare)) (set by --micro-batch-size)")
+            return min(fixed, largestShare)
+        }
+        let budget = try memoryPerRank.map { try MemoryBudget(override: $0, source: "--memory-per-rank") }
+            ?? MemoryBudget.measure(ranksOnNode: world.localSize)
+        let choice = try MicroBatchChooser.choose(activationBytesPerSample: UInt64(model.activationBytesPerSample),
+                                                  fixedBytes: UInt64(model.fixedBytes), budget: budget, largestShare: largestShare)
+        let agreed = Int(try world.allreduceMin(Double(choice.size)))
+        log.say(agreed == choice.size ? choice.explanation : "\(choice.explanation); micro-batch \(agreed), the smallest any rank can hold")
+        return agreed
+    }
+
+    private func loadPretrainedCore(from path: String, into model: V1T, log: RunLog) throws {
+        let source = RunDirectory(path)
+        guard let data = FileManager.default.contents(atPath: source.bestParameters.path) else {
+            throw RunError("--pretrain-core: \(source.bestParameters.path) is missing; give the directory of a finished run")
+        }
+        let tensors = try SafeTensors.decode(data, path: source.bestParameters.path).tensors.filter { $0.name.hasPrefix("core.") }
+        for tensor in tensors {
+            guard let slice = model.layout.slice(named: tensor.name), slice.shape == tensor.shape else {
+                throw RunError("--pretrain-core: \(tensor.name) \(tensor.shape) does not fit this model's core; use the same core sizes")
+            }
+            model.parameters.setValues(tensor.values, of: slice)
+        }
+        log.say("core initialised from \(source.bestParameters.path) (\(tensors.count) tensors)")
+    }
+}
