@@ -102,9 +102,9 @@ public final class Trainer {
             }
             try finishEpoch(seconds: Date().timeIntervalSince(started))
         }
-        if state.finished == false { state.finished = true }
+        // last.safetensors keeps the last epoch's weights, so a later --resume with more --epochs
+        // continues as if the run had never stopped; evaluation uses the best ones.
         loadBest()
-        if world.isRoot { try run.saveCheckpoint(model: model, optimiser: optimiser, state: state) }
         return .finished(bestEpoch: state.schedule.bestEpoch, bestCorrelation: state.schedule.bestValue)
     }
 

@@ -4,8 +4,8 @@ import V1TModel
 
 /// How the model is trained. Defaults are V1T's tuned run (train.py, ViT core).
 struct OptimisationOptions: ParsableArguments {
-    @Option(help: "Maximum epochs (early stopping usually ends sooner).")
-    var epochs = 400
+    @Option(help: "Maximum epochs (default 400; early stopping usually ends sooner). With --resume, extends or shortens the run.")
+    var epochs: Int?
 
     @Option(name: [.customLong("batch-size"), .customLong("batch_size")], help: "Trials per recording per optimiser step, over all ranks.")
     var batchSize = 16
@@ -50,7 +50,7 @@ struct OptimisationOptions: ParsableArguments {
     var patience = 10
 
     func validate() throws {
-        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
         guard microBatchSize == "auto" || (Int(microBatchSize) ?? 0) >= 1 else {
             throw ValidationError("--micro-batch-size takes auto or a positive number, got \(microBatchSize)")
@@ -71,7 +71,7 @@ struct OptimisationOptions: ParsableArguments {
             throw ValidationError("recording \(data.name) has no \(data.trainTrials.isEmpty ? "training" : "validation") trials; re-split it (v1t-dist convert --split or simulate)")
         }
         return TrainingConfiguration(
-            model: model, dataFiles: files, epochs: epochs, batchSize: batchSize, microBatchSize: Int(microBatchSize),
+            model: model, dataFiles: files, epochs: epochs ?? 400, batchSize: batchSize, microBatchSize: Int(microBatchSize),
             criterion: criterion, datasetScale: dsScale == 1,
             optimiser: AdamW.Settings(coreLearningRate: coreLR ?? lr, readoutLearningRate: lr, beta1: adamBeta1, beta2: adamBeta2,
                                       epsilon: adamEps, weightDecay: weightDecay),

@@ -69,17 +69,19 @@ struct Train: ParsableCommand {
         let mice = try TrainingSetFiles.load(files, limitTrainingTrials: optimisation.limitData)
         let configuration: TrainingConfiguration
         if resuming {
-            configuration = try run.loadConfiguration()
-            guard configuration.dataFiles == files else {
-                throw RunError("--resume: \(run.url.path) was trained on \(configuration.dataFiles), not \(files); give the same --data")
+            var saved = try run.loadConfiguration()
+            guard saved.dataFiles == files else {
+                throw RunError("--resume: \(run.url.path) was trained on \(saved.dataFiles), not \(files); give the same --data")
             }
+            if let epochs = optimisation.epochs { saved.epochs = epochs }
+            configuration = saved
         } else {
             configuration = try optimisation.configuration(model: model.configuration(for: mice), files: files, mice: mice)
         }
         let v1t = try V1T(configuration: configuration.model, seed: configuration.seed)
         if let pretrainCore, !resuming { try loadPretrainedCore(from: pretrainCore, into: v1t, log: log) }
         let microBatch = try chooseMicroBatch(configuration, model: v1t, world: world, log: log)
-        if world.isRoot, !resuming { try run.writeJSON(configuration, to: run.configuration) }
+        if world.isRoot { try run.writeJSON(configuration, to: run.configuration) }
 
         log.detail("\(world.size) rank(s) on \(world.processorName); \(mice.count) recording(s): "
             + mice.map { "\($0.name) (\($0.neurons) neurons, \($0.trainTrials.count)/\($0.validationTrials.count)/\($0.testTrials.count) trials)" }.joined(separator: ", "))
