@@ -18,6 +18,7 @@ let package = Package(
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // C shims: Swift cannot import MPI's and HDF5's macro handles (MPI_COMM_WORLD, H5P_DEFAULT, ...).
         .target(name: "MPIShim", dependencies: ["CMPI"]),
@@ -25,13 +26,22 @@ let package = Package(
         // The model: V1T with hand-written forward and backward passes on OpenBLAS.
         .target(name: "V1TModel", dependencies: ["COpenBLAS"]),
 
+        // NumPy .npy/.npz files: the Allen events file and the Sensorium folder format.
+        .target(name: "NumPyFormat", dependencies: ["CZlib"]),
+        // Resumable downloads of Allen Brain Observatory files into an AllenSDK-layout cache.
+        .target(name: "AllenFetch"),
+
         .executableTarget(
             name: "v1t-dist",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "AllenFetch",
+                "NumPyFormat",
             ]
         ),
         .testTarget(name: "V1TModelTests", dependencies: ["V1TModel"]),
+        .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat", "CZlib"], exclude: ["Fixtures"]),
+        .testTarget(name: "AllenFetchTests", dependencies: ["AllenFetch"]),
     ],
     // Swift 5 mode: the numeric code passes raw buffers between layers on one thread, which strict
     // Swift 6 concurrency checking would make noisy without making it safer.
