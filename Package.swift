@@ -22,6 +22,17 @@ let package = Package(
 
         // C shims: Swift cannot import MPI's and HDF5's macro handles (MPI_COMM_WORLD, H5P_DEFAULT, ...).
         .target(name: "MPIShim", dependencies: ["CMPI"]),
+        .target(name: "HDF5Shim", dependencies: ["CHDF5"]),
+
+        // HDF5 from Swift: files, groups, datasets (numbers, strings, hyperslabs), attributes.
+        .target(name: "H5", dependencies: ["CHDF5", "HDF5Shim"]),
+
+        // Model-quality metrics (correlations, FEVE, noise ceilings); pure Swift.
+        .target(name: "Metrics"),
+
+        // The training-set file (one HDF5 file per recording), tier splits, statistics, and the
+        // built-in simulated Allen-like session.
+        .target(name: "TrainingSet", dependencies: ["H5", "Metrics"]),
 
         // The model: V1T with hand-written forward and backward passes on OpenBLAS.
         .target(name: "V1TModel", dependencies: ["COpenBLAS"]),
@@ -37,9 +48,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "AllenFetch",
                 "NumPyFormat",
+                "TrainingSet",
             ]
         ),
         .testTarget(name: "V1TModelTests", dependencies: ["V1TModel"]),
+        .testTarget(name: "H5Tests", dependencies: ["H5"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
+        .testTarget(name: "TrainingSetTests", dependencies: ["TrainingSet", "H5"]),
         .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat", "CZlib"], exclude: ["Fixtures"]),
         .testTarget(name: "AllenFetchTests", dependencies: ["AllenFetch"]),
     ],
