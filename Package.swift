@@ -41,12 +41,15 @@ let package = Package(
         .target(name: "NumPyFormat", dependencies: ["CZlib"]),
         // Resumable downloads of Allen Brain Observatory files into an AllenSDK-layout cache.
         .target(name: "AllenFetch"),
+        // Allen Brain Observatory NWB 1 files -> training sets (and synthetic sessions in that layout).
+        .target(name: "AllenNWB", dependencies: ["H5", "TrainingSet", "NumPyFormat"]),
 
         .executableTarget(
             name: "v1t-dist",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "AllenFetch",
+                "AllenNWB",
                 "NumPyFormat",
                 "TrainingSet",
             ]
@@ -57,6 +60,7 @@ let package = Package(
         .testTarget(name: "TrainingSetTests", dependencies: ["TrainingSet", "H5"]),
         .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat", "CZlib"], exclude: ["Fixtures"]),
         .testTarget(name: "AllenFetchTests", dependencies: ["AllenFetch"]),
+        .testTarget(name: "AllenNWBTests", dependencies: ["AllenNWB", "H5", "NumPyFormat", "TrainingSet"]),
     ],
     // Swift 5 mode: the numeric code passes raw buffers between layers on one thread, which strict
     // Swift 6 concurrency checking would make noisy without making it safer.

@@ -67,4 +67,15 @@ final class NpzArchiveTests: XCTestCase {
             XCTAssertTrue(text.contains("bad.npz") && text.contains("not a readable .npz"), text)
         }
     }
+
+    func testNpzWriterOutputReadsBack() throws {
+        let ev = NpyArray((0..<60).map { Float($0) / 4 }, shape: [3, 20])
+        let ids = NpyArray([Int64]([7, 8, 9]))
+        let url = folder.appendingPathComponent("written.npz")
+        try NpzWriter.write([("ev", ev), ("ids", ids)], to: url)
+        let archive = try NpzArchive(contentsOf: url)
+        XCTAssertEqual(archive.names, ["ev", "ids"])
+        XCTAssertEqual(try archive.array(named: "ev"), ev)
+        XCTAssertEqual(try archive.array(named: "ids"), ids)
+    }
 }
