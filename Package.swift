@@ -43,6 +43,8 @@ let package = Package(
         .target(name: "AllenFetch"),
         // Allen Brain Observatory NWB 1 files -> training sets (and synthetic sessions in that layout).
         .target(name: "AllenNWB", dependencies: ["H5", "TrainingSet", "NumPyFormat"]),
+        // Sensorium 2022 / Franke 2022 static folders <-> training sets (interop with the original V1T).
+        .target(name: "SensoriumFormat", dependencies: ["NumPyFormat", "TrainingSet"]),
 
         .executableTarget(
             name: "v1t-dist",
@@ -51,6 +53,7 @@ let package = Package(
                 "AllenFetch",
                 "AllenNWB",
                 "NumPyFormat",
+                "SensoriumFormat",
                 "TrainingSet",
             ]
         ),
@@ -61,6 +64,7 @@ let package = Package(
         .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat", "CZlib"], exclude: ["Fixtures"]),
         .testTarget(name: "AllenFetchTests", dependencies: ["AllenFetch"]),
         .testTarget(name: "AllenNWBTests", dependencies: ["AllenNWB", "H5", "NumPyFormat", "TrainingSet"]),
+        .testTarget(name: "SensoriumFormatTests", dependencies: ["SensoriumFormat", "NumPyFormat", "TrainingSet"]),
     ],
     // Swift 5 mode: the numeric code passes raw buffers between layers on one thread, which strict
     // Swift 6 concurrency checking would make noisy without making it safer.

@@ -106,15 +106,10 @@ public struct ResumableDownload {
                                 partialFile: partialFile)
     }
 
+    /// rename(2): atomic, and replaces a file already under the final name.
     private func promote() throws {
-        do {
-            if FileManager.default.fileExists(atPath: destination.path) {
-                _ = try FileManager.default.replaceItemAt(destination, withItemAt: partialFile)
-            } else {
-                try FileManager.default.moveItem(at: partialFile, to: destination)
-            }
-        } catch {
-            throw FetchError.cannotWrite("\(destination.path): \(error.localizedDescription)")
+        guard rename(partialFile.path, destination.path) == 0 else {
+            throw FetchError.cannotWrite("\(destination.path): \(String(cString: strerror(errno)))")
         }
     }
 
