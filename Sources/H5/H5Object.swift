@@ -55,18 +55,18 @@ extension H5Object {
 
     /// A numeric attribute (scalar -> one element), converted by HDF5 into `T`.
     public func attribute<T: H5Scalar>(_ name: String, as type: T.Type = T.self) throws -> [T] {
-        let where_ = attributePlace(name)
+        let location = attributePlace(name)
         let attribute = try openAttribute(name)
         defer { H5Aclose(attribute) }
-        let fileType = try where_.check(H5Aget_type(attribute), "cannot read the attribute's type")
+        let fileType = try location.check(H5Aget_type(attribute), "cannot read the attribute's type")
         defer { H5Tclose(fileType) }
         let kind = H5ElementType(typeID: fileType)
         guard kind.isNumeric else {
-            throw where_.problem("attribute holds \(kind), not numbers")
+            throw location.problem("attribute holds \(kind), not numbers")
         }
-        var values = [T](repeating: 0, count: try attributeCount(attribute, where_))
+        var values = [T](repeating: 0, count: try attributeCount(attribute, location))
         try values.withUnsafeMutableBytes { buffer in
-            _ = try where_.check(H5Aread(attribute, T.nativeType, buffer.baseAddress), "cannot read the attribute")
+            _ = try location.check(H5Aread(attribute, T.nativeType, buffer.baseAddress), "cannot read the attribute")
         }
         return values
     }
@@ -80,14 +80,14 @@ extension H5Object {
 
     /// A string-array attribute (a scalar gives one element).
     public func stringsAttribute(_ name: String) throws -> [String] {
-        let where_ = attributePlace(name)
+        let location = attributePlace(name)
         let attribute = try openAttribute(name)
         defer { H5Aclose(attribute) }
-        let fileType = try where_.check(H5Aget_type(attribute), "cannot read the attribute's type")
+        let fileType = try location.check(H5Aget_type(attribute), "cannot read the attribute's type")
         defer { H5Tclose(fileType) }
-        let space = try where_.check(H5Aget_space(attribute), "cannot read the attribute's shape")
+        let space = try location.check(H5Aget_space(attribute), "cannot read the attribute's shape")
         defer { H5Sclose(space) }
-        return try readStrings(fileType: fileType, space: space, count: attributeCount(attribute, where_), at: where_) {
+        return try readStrings(fileType: fileType, space: space, count: attributeCount(attribute, location), at: location) {
             memoryType, buffer in H5Aread(attribute, memoryType, buffer)
         }
     }
@@ -114,29 +114,29 @@ extension H5Object {
     }
 
     private func openAttribute(_ name: String) throws -> hid_t {
-        let where_ = attributePlace(name)
-        if try !hasAttribute(name) { throw where_.problem("no such attribute") }
-        return try where_.check(H5Aopen(id, name, vita_h5p_default()), "cannot open the attribute")
+        let location = attributePlace(name)
+        if try !hasAttribute(name) { throw location.problem("no such attribute") }
+        return try location.check(H5Aopen(id, name, vita_h5p_default()), "cannot open the attribute")
     }
 
-    private func attributeCount(_ attribute: hid_t, _ where_: H5Place) throws -> Int {
-        let space = try where_.check(H5Aget_space(attribute), "cannot read the attribute's shape")
+    private func attributeCount(_ attribute: hid_t, _ location: H5Place) throws -> Int {
+        let space = try location.check(H5Aget_space(attribute), "cannot read the attribute's shape")
         defer { H5Sclose(space) }
-        return Int(try where_.check(H5Sget_simple_extent_npoints(space), "cannot read the attribute's shape"))
+        return Int(try location.check(H5Sget_simple_extent_npoints(space), "cannot read the attribute's shape"))
     }
 
     /// Replaces an existing attribute of the same name, so that writers can update metadata.
     private func replaceAttribute(_ name: String, type: hid_t, shape: [Int], write: (hid_t) -> herr_t) throws {
-        let where_ = attributePlace(name)
+        let location = attributePlace(name)
         if try hasAttribute(name) {
-            try where_.check(H5Adelete(id, name), "cannot replace the attribute")
+            try location.check(H5Adelete(id, name), "cannot replace the attribute")
         }
-        let space = try makeDataspace(shape: shape, at: where_)
+        let space = try makeDataspace(shape: shape, at: location)
         defer { H5Sclose(space) }
-        let attribute = try where_.check(
+        let attribute = try location.check(
             H5Acreate2(id, name, type, space, vita_h5p_default(), vita_h5p_default()), "cannot create the attribute")
         defer { H5Aclose(attribute) }
-        try where_.check(write(attribute), "cannot write the attribute")
+        try location.check(write(attribute), "cannot write the attribute")
     }
 
     private func writeAttribute<T: H5Scalar>(_ name: String, _ values: [T], shape: [Int]) throws {

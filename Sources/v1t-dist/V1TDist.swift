@@ -9,6 +9,7 @@ struct V1TDist: ParsableCommand {
         Run it under mpirun to train data-parallel: `mpirun -np 2 v1t-dist train ...`.
         With no data at hand, `v1t-dist simulate` writes a simulated Allen-like session.
         """,
-        subcommands: [Fetch.self, Convert.self, ImportSensorium.self, ExportSensorium.self, SyntheticNWB.self]
+        subcommands: [Simulate.self, Inspect.self, Fetch.self, Convert.self, ImportSensorium.self, ExportSensorium.self,
+                      SyntheticNWB.self]
     )
 }

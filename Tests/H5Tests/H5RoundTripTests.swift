@@ -111,10 +111,11 @@ final class H5RoundTripTests: XCTestCase {
         let strings = ["VISp", "Cux2-CreERT2"]
         var cStrings = strings.map { strdup($0) }
         XCTAssertGreaterThanOrEqual(H5Dwrite(dataset, type, vita_h5s_all(), vita_h5s_all(), vita_h5p_default(), &cStrings), 0)
-        let attribute = H5Acreate2(dataset, "unit", type, H5Screate(H5S_SCALAR), vita_h5p_default(), vita_h5p_default())
+        let scalar = H5Screate(H5S_SCALAR)
+        let attribute = H5Acreate2(dataset, "unit", type, scalar, vita_h5p_default(), vita_h5p_default())
         var unit = [strdup("microns")]
         XCTAssertGreaterThanOrEqual(H5Awrite(attribute, type, &unit), 0)
-        H5Aclose(attribute); H5Dclose(dataset); H5Sclose(space); H5Tclose(type)
+        H5Aclose(attribute); H5Sclose(scalar); H5Dclose(dataset); H5Sclose(space); H5Tclose(type)
         (cStrings + unit).forEach { free($0) }
         try file.close()
 

@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import TrainingSet
+
+struct Simulate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Write a simulated Allen-like natural-scenes session as a training-set file.",
+        discussion: """
+        The simulation mimics an Allen Brain Observatory three_session_B recording: natural-like images \
+        shown ~50 times each in random order with a blank trial per pass, mouse-like running bouts, \
+        pupil size following arousal, and eye movements that shift every receptive field. Each neuron \
+        has a Gabor-like receptive field placed by retinotopy (simple or complex cell), a gain that \
+        follows running and arousal, and Poisson trial-to-trial noise. The file stores the noiseless \
+        responses and the true receptive fields as ground truth, so you can check what a model learnt.
+
+        The same --seed always gives the same file. Inspect the result with `v1t-dist inspect FILE`.
+
+        Example: v1t-dist simulate --out data/simulated.h5 --seed 7
+        """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("Training-set file to write (replaced if it exists).", valueName: "file"))
+    var out: String
+
+    @Option(help: "Seed of every random choice (images, neurons, behaviour, noise, tiers).")
+    var seed: UInt64 = 1
+
+    @Option(help: "Number of neurons.")
+    var neurons = SimulationOptions().neurons
+
+    @Option(help: "Number of distinct natural images (a gray image for blank trials is added).")
+    var images = SimulationOptions().images
+
+    @Option(help: "Times each image is shown; each pass through the images adds one blank trial.")
+    var repeats = SimulationOptions().repeats
+
+    @Option(help: "Stored image height in pixels.")
+    var height = SimulationOptions().imageHeight
+
+    @Option(help: "Stored image width in pixels.")
+    var width = SimulationOptions().imageWidth
+
+    @Flag(inversion: .prefixedNo, help: "Record pupil size, its derivative and the pupil centre (--no-eye-tracking: a session without an eye camera; eyes still move).")
+    var eyeTracking = true
+
+    @Option(help: "Share of the natural images held out for validation.")
+    var validationFraction = SimulationOptions().validationFraction
+
+    @Option(help: "Share of the natural images held out for test.")
+    var testFraction = SimulationOptions().testFraction
+
+    var options: SimulationOptions {
+        var options = SimulationOptions()
+        options.seed = seed
+        options.neurons = neurons
+        options.images = images
+        options.repeats = repeats
+        options.imageHeight = height
+        options.imageWidth = width
+        options.eyeTracking = eyeTracking
+        options.validationFraction = validationFraction
+        options.testFraction = testFraction
+        return options
+    }
+
+    func validate() throws {
+        do {
+            try options.validate()
+        } catch let error as SimulationOptionsError {
+            throw ValidationError(error.description)
+        }
+        try validateOutputPath(out)
+    }
+
+    func run() throws {
+        let start = Date()
+        let recording = try Simulator.simulate(options)
+        try recording.write(to: out)
+        let trials = recording.trials
+        let tiers = Tier.allCases.map { tier in "\(tier) \(trials.tiers.filter { $0 == tier }.count)" }.joined(separator: ", ")
+        print("wrote \(out): \(trials.count) trials (\(tiers)), \(recording.neurons.count) neurons, "
+              + "\(recording.images.count) images of \(recording.images.height) x \(recording.images.width) "
+              + "in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
+    }
+}
+
+/// The directory must exist and the path must not be a directory, checked before any work is done.
+func validateOutputPath(_ path: String) throws {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+        throw ValidationError("--out \(path) is a directory; give a file name, e.g. \(path)/simulated.h5")
+    }
+    let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+        throw ValidationError("--out \(path): the directory \(directory) does not exist; create it first (mkdir -p \(directory))")
+    }
+}
