@@ -1,5 +1,6 @@
 import Foundation
 import H5
+import NumPyFormat
 
 extension SyntheticAllenSession {
     /// Writes the session as an Allen ophys NWB 1 file: the paths, dtypes and shapes of the real files
@@ -12,6 +13,14 @@ extension SyntheticAllenSession {
         try writePipeline(file)
         try writeStimuli(file)
         try file.close()
+    }
+
+    /// Synthetic deconvolved events, (cells x frames): the dF/F above 0.15, else 0 (sparse, non-negative).
+    public var events: [Float] { dff.map { max(0, $0 - 0.15) } }
+
+    /// Writes `events` as an Allen events file: an `.npz` holding `ev` (cells x frames).
+    public func writeEvents(to path: String) throws {
+        try NpzWriter.write([("ev", NpyArray(events, shape: [settings.cells, frames]))], to: URL(fileURLWithPath: path))
     }
 
     private func writeGeneral(_ file: H5File) throws {

@@ -1,4 +1,11 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+private let systemWrite = Glibc.write
+#else
+import Darwin
+private let systemWrite = Darwin.write
+#endif
 
 #if _endian(big)
 #error("NumPyFormat copies little-endian .npy data straight into memory; a big-endian host needs byte swapping")
@@ -26,12 +33,28 @@ public enum NpyFile {
         let temporary = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
         do {
-            try encode(array).write(to: temporary)
+            try writeWithoutSync(encode(array), to: temporary.path)
             // rename(2) replaces an existing file atomically.
             guard rename(temporary.path, url.path) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw NpyFileError(path: url.path, reason: "cannot be written (\(error.localizedDescription))")
+        }
+    }
+
+    /// Plain open/write/close: `Data.write(to:)` fsyncs every file, which makes an export of thousands of
+    /// small per-trial files take minutes; atomicity comes from the rename, not from syncing.
+    static func writeWithoutSync(_ data: Data, to path: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        defer { close(descriptor) }
+        try data.withUnsafeBytes { buffer in
+            var written = 0
+            while written < buffer.count {
+                let n = systemWrite(descriptor, buffer.baseAddress! + written, buffer.count - written)
+                guard n > 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+                written += n
+            }
         }
     }
 

@@ -23,6 +23,9 @@ struct SyntheticNWB: ParsableCommand {
     @Flag(help: "Leave out the eye tracking, as in most sessions.")
     var noEyeTracking = false
 
+    @Option(help: ArgumentHelp("Also write synthetic events (.npz with `ev`, cells x frames) to this file.", valueName: "file"))
+    var events: String?
+
     @Option(help: "Seed of the synthetic values.")
     var seed: UInt64 = 0
 
@@ -42,6 +45,7 @@ struct SyntheticNWB: ParsableCommand {
             try? FileManager.default.removeItem(atPath: temporary)
             throw error
         }
+        if let events { try session.writeEvents(to: events) }
         print(String(format: "%@: %d natural-scene trials, %d cells, %d frames, %d images of %d x %d (%.1f s)",
                      out, session.trialImages.count, settings.cells, session.frames, settings.templateCount,
                      settings.imageHeight, settings.imageWidth, Date().timeIntervalSince(started)))
