@@ -21,23 +21,7 @@ public enum AllenConverter {
         let windows = onsets.map { (start: $0 + options.windowStart, end: $0 + options.windowEnd) }
         let frames = TraceWindows.frameRanges(timestamps: times, onsets: onsets,
                                               start: options.windowStart, end: options.windowEnd)
-        let longest = frames.map(\.count).max() ?? 1
-        let traces = TraceWindows(frames: frames, cells: cells, totalFrames: times.count,
-                                  blockFrames: max(options.blockFrames, longest))
-        let responses: [Float]
-        if let eventsPath {
-            let events = try loadEvents(eventsPath, cells: cells, frames: times.count)
-            responses = traces.means { range in
-                var block = [Float](repeating: 0, count: cells * range.count)
-                for cell in 0..<cells {
-                    let source = cell * times.count
-                    for (k, frame) in range.enumerated() { block[cell * range.count + k] = events[source + frame] }
-                }
-                return block
-            }
-        } else {
-            responses = try traces.means { try file.dff(frames: $0) }
-        }
+        let responses = try windowMeans(file, events: eventsPath, frames: frames, blockFrames: options.blockFrames)
 
         let behaviour = TrialBehaviour(running: try file.runningSpeed(),
                                        eye: options.usePupil ? try file.eyeTracking() : nil,
@@ -105,6 +89,23 @@ public enum AllenConverter {
                                       trialsInFile: presentations.count, trialsKept: kept.count, dropped: dropped,
                                       filled: filled, neurons: cells, notes: notes)
         return (recording, report)
+    }
+
+    /// (trials x cells) means of dF/F, or of the events file's `ev` when given, over each trial's frames.
+    static func windowMeans(_ file: AllenNWBFile, events eventsPath: String?, frames: [Range<Int>],
+                            blockFrames: Int) throws -> [Float] {
+        let (cells, total) = file.traceShape
+        let traces = TraceWindows(frames: frames, cells: cells, totalFrames: total,
+                                  blockFrames: max(blockFrames, frames.map(\.count).max() ?? 1))
+        guard let eventsPath else { return try traces.means { try file.dff(frames: $0) } }
+        let events = try loadEvents(eventsPath, cells: cells, frames: total)
+        return traces.means { range in
+            var block = [Float](repeating: 0, count: cells * range.count)
+            for cell in 0..<cells {
+                for (k, frame) in range.enumerated() { block[cell * range.count + k] = events[cell * total + frame] }
+            }
+            return block
+        }
     }
 
     /// Every template resized, then the gray image of the blank sweeps (index `templates.count`).

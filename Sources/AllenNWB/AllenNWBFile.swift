@@ -21,7 +21,13 @@ public final class AllenNWBFile {
             throw AllenNWBError(file: path, problem: "cannot be opened: \(error.message)",
                                 remedy: notHDF5 ? AllenNWBError.notAllen : AllenNWBError.redownload)
         }
-        let shape = try Self.requireDataset(file, path, AllenNWBLayout.dffData, what: "the dF/F traces").shape
+        let shape: [Int]
+        do {
+            shape = try Self.requireDataset(file, path, AllenNWBLayout.dffData, what: "the dF/F traces").shape
+        } catch let error as H5Error {
+            throw AllenNWBError(file: path, field: error.path, problem: "cannot be read: \(error.message)",
+                                remedy: AllenNWBError.redownload)
+        }
         guard shape.count == 2 else {
             throw AllenNWBError(file: path, field: AllenNWBLayout.dffData,
                                 problem: "has shape \(shape); Allen dF/F is (cells, frames)", remedy: AllenNWBError.notAllen)

@@ -35,7 +35,7 @@ struct TrialBehaviour {
             fill(.pupilSizeDerivative, name: "pupil size derivative") {
                 sampler.slope(column: 0, from: windows[$0].start, to: windows[$0].end)
             }
-        } else {
+        } else if eye.pupilSize == nil {
             notes.append("no pupil size (PupilTracking/pupil_size): pupil size and its derivative are marked unavailable")
         }
         if let center = usable(eye.pupilCenter, "pupil position") {
@@ -51,7 +51,7 @@ struct TrialBehaviour {
             pupilCenterAvailable = true
             quality["pupil centre"] = qualities
             notes.append("pupil centre in \(eye.pupilCenterUnit)")
-        } else {
+        } else if eye.pupilCenter == nil {
             notes.append("no pupil position (EyeTracking): the pupil centre is marked unavailable")
         }
     }
