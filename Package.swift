@@ -19,6 +19,7 @@ let package = Package(
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // C shims: Swift cannot import MPI's and HDF5's macro handles (MPI_COMM_WORLD, H5P_DEFAULT, ...).
         .target(name: "MPIShim", dependencies: ["CMPI"]),
@@ -46,11 +47,23 @@ let package = Package(
         .target(name: "Plots"),
         // Training and evaluation of a model on training sets (one process or many).
         .target(name: "Training", dependencies: ["V1TModel", "TrainingSet", "Metrics", "DDP", "Plots"]),
+        // NumPy .npy/.npz files: the Allen events file and the Sensorium folder format.
+        .target(name: "NumPyFormat", dependencies: ["CZlib"]),
+        // Resumable downloads of Allen Brain Observatory files into an AllenSDK-layout cache.
+        .target(name: "AllenFetch"),
+        // Allen Brain Observatory NWB 1 files -> training sets (and synthetic sessions in that layout).
+        .target(name: "AllenNWB", dependencies: ["H5", "TrainingSet", "NumPyFormat"]),
+        // Sensorium 2022 / Franke 2022 static folders <-> training sets (interop with the original V1T).
+        .target(name: "SensoriumFormat", dependencies: ["NumPyFormat", "TrainingSet"]),
 
         .executableTarget(
             name: "v1t-dist",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "AllenFetch",
+                "AllenNWB",
+                "NumPyFormat",
+                "SensoriumFormat",
                 "TrainingSet",
                 "Training",
                 "DDP",
@@ -72,6 +85,10 @@ let package = Package(
         .testTarget(name: "H5Tests", dependencies: ["H5"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "TrainingSetTests", dependencies: ["TrainingSet", "H5"]),
+        .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat", "CZlib"], exclude: ["Fixtures"]),
+        .testTarget(name: "AllenFetchTests", dependencies: ["AllenFetch"]),
+        .testTarget(name: "AllenNWBTests", dependencies: ["AllenNWB", "H5", "NumPyFormat", "TrainingSet"]),
+        .testTarget(name: "SensoriumFormatTests", dependencies: ["SensoriumFormat", "NumPyFormat", "TrainingSet"]),
     ],
     // Swift 5 mode: the numeric code passes raw buffers between layers on one thread, which strict
     // Swift 6 concurrency checking would make noisy without making it safer.

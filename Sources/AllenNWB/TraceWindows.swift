@@ -1,0 +1,57 @@
+/// Per-trial means of a cells x frames trace (dF/F or events) over each trial's response window,
+/// reading the trace a block of frames at a time so memory stays at one block, whatever the session's
+/// length.
+struct TraceWindows {
+    /// The frames of each trial's window, [first, last + 1).
+    let frames: [Range<Int>]
+    let cells: Int
+    let totalFrames: Int
+    /// Frames per block read (at least the longest window).
+    let blockFrames: Int
+
+    /// Returns (trials x cells) means, row-major, over the finite values of each window (NaN where a
+    /// cell has no finite value in the window). `read(range)` returns (cells x range.count), row-major.
+    func means(read: (Range<Int>) throws -> [Float]) rethrows -> [Float] {
+        var out = [Float](repeating: .nan, count: frames.count * cells)
+        // Windows in time order, so each block is read once and blocks follow each other.
+        let order = frames.indices.sorted { frames[$0].lowerBound < frames[$1].lowerBound }
+        var block = 0..<0
+        var values: [Float] = []
+        for trial in order {
+            let window = frames[trial]
+            guard !window.isEmpty else { continue }
+            if window.lowerBound < block.lowerBound || window.upperBound > block.upperBound {
+                let end = min(totalFrames, max(window.upperBound, window.lowerBound + blockFrames))
+                block = window.lowerBound..<end
+                values = try read(block)
+            }
+            let width = block.count
+            for cell in 0..<cells {
+                var sum = 0.0, count = 0
+                let row = cell * width - block.lowerBound
+                for frame in window {
+                    let value = values[row + frame]
+                    if value.isFinite { sum += Double(value); count += 1 }
+                }
+                if count > 0 { out[trial * cells + cell] = Float(sum / Double(count)) }
+            }
+        }
+        return out
+    }
+
+    /// The frames whose timestamps fall in [onset + start, onset + end) for each onset.
+    static func frameRanges(timestamps: [Double], onsets: [Double], start: Double, end: Double) -> [Range<Int>] {
+        onsets.map { onset in
+            lowerBound(timestamps, onset + start)..<lowerBound(timestamps, onset + end)
+        }
+    }
+
+    private static func lowerBound(_ values: [Double], _ target: Double) -> Int {
+        var low = 0, high = values.count
+        while low < high {
+            let middle = (low + high) / 2
+            if values[middle] < target { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+}

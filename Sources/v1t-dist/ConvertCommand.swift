@@ -1,0 +1,137 @@
+import AllenNWB
+import ArgumentParser
+import Foundation
+
+extension AspectMode: ExpressibleByArgument {}
+
+struct Convert: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Turn Allen Brain Observatory NWB files (three_session_B) into training sets.",
+        discussion: """
+        One training set per experiment, OUT/<experiment id>.h5, plus OUT/manifest.json listing the folder \
+        (give the folder to `train`). Files from an AllenSDK cache are read as they are.
+
+        Each natural-scene presentation is a trial. Responses: mean dF/F (or, with events, mean deconvolved \
+        events) of each cell over the frames whose timestamps fall in [onset + start, onset + end). \
+        Behaviour over the same window: running speed, pupil size (mean), its derivative (change over the \
+        window divided by its length) and the pupil centre; when a window holds no finite sample the value \
+        is interpolated in time from the nearest finite samples (at most --max-gap seconds away), and a \
+        trial without any is dropped: both are counted in the report. Images: area-averaged to \
+        --image-size; blank sweeps show the stimulus gray (127). Tiers are split by image (--split), so \
+        validation and test hold images never trained on. Details: docs/allen.md.
+        """
+    )
+
+    @Argument(help: ArgumentHelp("Allen ophys NWB files (e.g. CACHE/ophys_experiment_data/501559087.nwb).", valueName: "nwb"))
+    var files: [String]
+
+    @Option(help: "Output folder (created if missing).")
+    var out: String
+
+    @Option(help: ArgumentHelp("Events file (.npz with `ev`) of each NWB file, in the same order; responses then average events.",
+                               valueName: "file"))
+    var events: [String] = []
+
+    @Flag(help: "Use the events beside each NWB file in its AllenSDK cache (ophys_experiment_events/<id>_events.npz).")
+    var eventsFromCache = false
+
+    @Option(help: ArgumentHelp("Response window after image onset, seconds: start,end.", valueName: "start,end"))
+    var window = "0,0.5"
+
+    @Option(help: ArgumentHelp("Training image size, height x width (V1T: 36x64, 72x128 or 144x256).", valueName: "HxW"))
+    var imageSize = "72x128"
+
+    @Option(help: "How the 918x1174 images meet the image size's aspect: pad (default: whole image, undistorted, gray borders, as on the screen), squash (stretch) or crop (centre).")
+    var aspect: AspectMode = .pad
+
+    @Option(help: ArgumentHelp("Percent of the natural images for train, validation, test.", valueName: "train,validation,test"))
+    var split = "80,10,10"
+
+    @Option(help: "Seed of the split of images into tiers.")
+    var seed: UInt64 = 0
+
+    @Flag(help: "Ignore the eye tracking (pupil size, derivative, centre are then marked unavailable).")
+    var noPupil = false
+
+    @Option(help: "Longest time (seconds) a behaviour value may be interpolated or carried from a finite sample.")
+    var maxGap: Double = 2
+
+    func validate() throws {
+        for file in files where !FileManager.default.fileExists(atPath: file) {
+            throw ValidationError("no such file: \(file) (download it with `v1t-dist fetch <id> --cache DIR`)")
+        }
+        if !events.isEmpty && events.count != files.count {
+            throw ValidationError("--events given \(events.count) times for \(files.count) NWB files; give one per NWB file, in order")
+        }
+        if !events.isEmpty && eventsFromCache {
+            throw ValidationError("use either --events or --events-from-cache, not both")
+        }
+        _ = try options()
+    }
+
+    /// The options, parsed and checked; errors name the flag.
+    func options() throws -> ConversionOptions {
+        var options = ConversionOptions()
+        let bounds = window.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard bounds.count == 2, let start = bounds[0], let end = bounds[1], start.isFinite, end > start else {
+            throw ValidationError("--window '\(window)' must be start,end in seconds with end > start, e.g. 0,0.5")
+        }
+        (options.windowStart, options.windowEnd) = (start, end)
+        let size = imageSize.lowercased().split(separator: "x").map { Int($0) }
+        guard size.count == 2, let height = size[0], let width = size[1], height >= 4, width >= 4, height <= 1024, width <= 1024 else {
+            throw ValidationError("--image-size '\(imageSize)' must be HEIGHTxWIDTH between 4 and 1024, e.g. 72x128")
+        }
+        (options.imageHeight, options.imageWidth) = (height, width)
+        options.aspect = aspect
+        let shares = split.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard shares.count == 3, let train = shares[0], let validation = shares[1], let test = shares[2],
+              train > 0, validation >= 0, test >= 0, abs(train + validation + test - 100) < 1e-6 else {
+            throw ValidationError("--split '\(split)' must be three percentages train,validation,test adding up to 100, train > 0, e.g. 80,10,10")
+        }
+        (options.validationFraction, options.testFraction) = (validation / 100, test / 100)
+        options.seed = seed
+        options.usePupil = !noPupil
+        guard maxGap >= 0, maxGap.isFinite else { throw ValidationError("--max-gap must be a non-negative number of seconds") }
+        options.maxGap = maxGap
+        return options
+    }
+
+    func run() throws {
+        let options = try options()
+        let folder = URL(fileURLWithPath: out)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var manifest = try TrainingSetManifest.read(folder: folder) ?? TrainingSetManifest()
+        for (index, file) in files.enumerated() {
+            let started = Date()
+            let eventsFile = events.isEmpty ? (eventsFromCache ? try cachedEvents(beside: file) : nil) : events[index]
+            let (recording, report) = try AllenConverter.convert(nwb: file, events: eventsFile, options: options)
+            let name = "\(recording.metadata.experimentID).h5"
+            try recording.write(to: folder.appendingPathComponent(name).path)
+            manifest.upsert(.init(recording: recording, file: name, convertedFrom: file))
+            try manifest.write(folder: folder)
+            print(report.summary)
+            print(String(format: "  wrote %@ in %.1f s (peak memory so far %.0f MB)",
+                         folder.appendingPathComponent(name).path, Date().timeIntervalSince(started), peakMemoryMB()))
+        }
+        print("\(manifest.recordings.count) training sets listed in \(folder.appendingPathComponent(TrainingSetManifest.fileName).path)")
+    }
+
+    /// `<cache>/ophys_experiment_events/<id>_events.npz` for `<cache>/ophys_experiment_data/<id>.nwb`.
+    private func cachedEvents(beside nwb: String) throws -> String {
+        let url = URL(fileURLWithPath: nwb)
+        let id = url.deletingPathExtension().lastPathComponent
+        let events = url.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("ophys_experiment_events/\(id)_events.npz")
+        guard FileManager.default.fileExists(atPath: events.path) else {
+            throw ValidationError("no events file \(events.path) for \(nwb); download it with `v1t-dist fetch \(id) --events --cache DIR`")
+        }
+        return events.path
+    }
+}
+
+/// The process's peak resident memory (Linux reports `ru_maxrss` in kilobytes).
+func peakMemoryMB() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024
+}
