@@ -13,18 +13,22 @@ final class ReadoutGridPredictor {
     let neurons: Int
     /// [neurons, 2], normalised as described above; a constant input, so no gradient flows to it.
     let source: [Float]
-    private let hidden: ReadoutDense
-    private let output: ReadoutDense
+    /// V1T re-initialises only the core, so both layers keep PyTorch's default initialisation.
+    private let hidden: Linear
+    private let output: Linear
+    private let squash = Tanh()
     /// ELU(hidden layer output), kept for the backward pass.
     private let activation = FloatBuffer()
-    private let positions = FloatBuffer()
     private let gradient = FloatBuffer()
 
     init(layout: inout ParameterLayout, name: String, neuronPositions: [(x: Float, y: Float)], group: ParameterGroup) {
         neurons = neuronPositions.count
         source = Self.normalisedSource(neuronPositions)
-        hidden = ReadoutDense(layout: &layout, name: "\(name).hidden", inputs: 2, outputs: Self.hiddenFeatures, group: group)
-        output = ReadoutDense(layout: &layout, name: "\(name).output", inputs: Self.hiddenFeatures, outputs: 2, group: group)
+        // The source positions are constants: no gradient flows to them.
+        hidden = Linear(layout: &layout, name: "\(name).hidden", inputs: 2, outputs: Self.hiddenFeatures,
+                        computesInputGradient: false, initialization: .pytorchDefault, group: group)
+        output = Linear(layout: &layout, name: "\(name).output", inputs: Self.hiddenFeatures, outputs: 2,
+                        initialization: .pytorchDefault, group: group)
     }
 
     /// -> mu [neurons, 2] as (x, y) in (-1, 1) (owned, valid until the next forward).
@@ -34,23 +38,19 @@ final class ReadoutGridPredictor {
         let a = activation.reserve(count)
         for i in 0..<count { a[i] = pre[i] > 0 ? pre[i] : exp(pre[i]) - 1 }
         let logits = output.forward(a, rows: neurons, params: params)
-        let mu = positions.reserve(neurons * 2)
-        for i in 0..<(neurons * 2) { mu[i] = tanh(logits[i]) }
-        return UnsafePointer(mu)
+        return squash.forward(logits, count: neurons * 2)
     }
 
     /// dMu [neurons, 2] -> adds the gradients of both layers into grads.
     func backward(_ dMu: UnsafePointer<Float>, params: UnsafePointer<Float>, grads: UnsafeMutablePointer<Float>) {
-        let mu = positions.pointer
+        let dActivation = output.backward(squash.backward(dMu), params: params, grads: grads)!
         let d = gradient.reserve(neurons * Self.hiddenFeatures)
-        for i in 0..<(neurons * 2) { d[i] = dMu[i] * (1 - mu[i] * mu[i]) }
-        let dActivation = output.backward(d, params: params, grads: grads)
         // ELU'(x) is 1 for x > 0 and exp(x) = ELU(x) + 1 otherwise; ELU(x) > 0 exactly when x > 0.
         let a = activation.pointer
         for i in 0..<(neurons * Self.hiddenFeatures) {
             d[i] = a[i] > 0 ? dActivation[i] : dActivation[i] * (a[i] + 1)
         }
-        _ = hidden.backward(d, params: params, grads: grads)
+        hidden.backward(d, params: params, grads: grads)
     }
 
     static func normalisedSource(_ positions: [(x: Float, y: Float)]) -> [Float] {
