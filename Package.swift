@@ -9,7 +9,6 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "v1t-dist", targets: ["v1t-dist"]),
-        .executable(name: "core-bench", targets: ["core-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -50,12 +49,8 @@ let package = Package(
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "TrainingSet",
+                "V1TModel",
             ]
-        ),
-        // Times the core's training passes (docs/model-core.md quotes its figures).
-        .executableTarget(
-            name: "core-bench",
-            dependencies: ["V1TModel", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "V1TModelTests", dependencies: ["V1TModel"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
@@ -67,6 +62,8 @@ let package = Package(
         .testTarget(name: "H5Tests", dependencies: ["H5"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "TrainingSetTests", dependencies: ["TrainingSet", "H5"]),
+        // Tests of the command-line tool's own logic (it is imported with @testable).
+        .testTarget(name: "V1TDistTests", dependencies: ["v1t-dist"]),
     ],
     // Swift 5 mode: the numeric code passes raw buffers between layers on one thread, which strict
     // Swift 6 concurrency checking would make noisy without making it safer.

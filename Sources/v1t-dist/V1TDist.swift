@@ -8,7 +8,8 @@ struct V1TDist: ParsableCommand {
         discussion: """
         Run it under mpirun to train data-parallel: `mpirun -np 2 v1t-dist train ...`.
         With no data at hand, `v1t-dist simulate` writes a simulated Allen-like session.
+        `v1t-dist bench` measures training speed and memory per sample on this machine.
         """,
-        subcommands: [Simulate.self, Inspect.self]
+        subcommands: [Simulate.self, Inspect.self, Bench.self]
     )
 }
