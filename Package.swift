@@ -9,7 +9,6 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "v1t-dist", targets: ["v1t-dist"]),
-        .executable(name: "core-bench", targets: ["core-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -70,11 +69,6 @@ let package = Package(
                 "V1TModel",
             ]
         ),
-        // Times the core's training passes (docs/model-core.md quotes its figures).
-        .executableTarget(
-            name: "core-bench",
-            dependencies: ["V1TModel", .product(name: "ArgumentParser", package: "swift-argument-parser")]
-        ),
         .testTarget(name: "V1TModelTests", dependencies: ["V1TModel"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "v1t-dist"]),
@@ -89,6 +83,8 @@ let package = Package(
         .testTarget(name: "AllenFetchTests", dependencies: ["AllenFetch"]),
         .testTarget(name: "AllenNWBTests", dependencies: ["AllenNWB", "H5", "NumPyFormat", "TrainingSet"]),
         .testTarget(name: "SensoriumFormatTests", dependencies: ["SensoriumFormat", "NumPyFormat", "TrainingSet"]),
+        // Tests of the command-line tool's own logic (it is imported with @testable).
+        .testTarget(name: "V1TDistTests", dependencies: ["v1t-dist"]),
     ],
     // Swift 5 mode: the numeric code passes raw buffers between layers on one thread, which strict
     // Swift 6 concurrency checking would make noisy without making it safer.

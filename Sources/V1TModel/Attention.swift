@@ -25,25 +25,26 @@ public final class Attention {
     public let dropoutRate: Float
     public let purpose: UInt64
 
-    let norm: LayerNorm
+    let norm: PreNorm
     let toQKV: Linear
     let projection: Linear
     let outputDropout: Dropout
+    /// Gradients and tokens² scratch, shared with the other blocks of the core.
+    let workspace: Workspace
 
+    /// [batch, tokens, 3 * heads * headWidth]: [Q | K | V] per token.
+    private let qkv = FloatBuffer()
     /// [batch, heads, tokens, tokens], sign-marked as described above.
     private let probabilities = FloatBuffer()
-    /// [batch, tokens, heads * headWidth]
+    /// [batch, tokens, heads * headWidth]: the projection's input.
     private let headOutputs = FloatBuffer()
-    private let qkvGradient = FloatBuffer()
-    /// tokens² each, reused for every (sample, head): not scaled by the batch.
-    private let weightsScratch = FloatBuffer()
-    private let scoreGradientScratch = FloatBuffer()
     private var batch = 0
     private var tokens = 0
     /// Whether the last forward applied dropout (training with a positive rate).
     private var appliedDropout = false
 
-    public init(layout: inout ParameterLayout, name: String, width: Int, heads: Int, headWidth: HeadWidth, dropout: Float) {
+    public init(layout: inout ParameterLayout, name: String, width: Int, heads: Int, headWidth: HeadWidth, dropout: Float,
+                workspace: Workspace = Workspace()) {
         precondition(headWidth == .full || width % heads == 0, "\(name): split heads need the width \(width) divisible by \(heads) heads")
         precondition((0..<1).contains(dropout), "\(name): dropout must be in [0, 1), got \(dropout)")
         self.width = width
@@ -52,26 +53,29 @@ public final class Attention {
         scale = 1 / Float(self.headWidth).squareRoot()
         dropoutRate = dropout
         purpose = RandomPurpose.named("\(name).attention_dropout")
+        self.workspace = workspace
         let inner = heads * self.headWidth
-        norm = LayerNorm(layout: &layout, name: "\(name).norm", width: width)
+        norm = PreNorm(layout: &layout, name: "\(name).norm", width: width)
         toQKV = Linear(layout: &layout, name: "\(name).to_qkv", inputs: width, outputs: 3 * inner, bias: false)
         projection = Linear(layout: &layout, name: "\(name).projection", inputs: inner, outputs: width)
         outputDropout = Dropout(name: "\(name).projection_dropout", rate: dropout)
     }
 
-    private var inner: Int { heads * headWidth }
+    /// heads * headWidth: the width of the concatenated head outputs.
+    public var innerWidth: Int { heads * headWidth }
 
-    /// x [batch, tokens, width] -> y [batch, tokens, width] (owned, valid until the next forward).
-    public func forward(_ x: UnsafePointer<Float>, batch: Int, tokens: Int, params: UnsafePointer<Float>, context: PassContext?) -> UnsafePointer<Float> {
+    /// x [batch, tokens, width] -> y [batch, tokens, width]. x is borrowed until `backward`.
+    public func forward(_ x: UnsafePointer<Float>, batch: Int, tokens: Int, params: UnsafePointer<Float>, context: PassContext?,
+                        into y: UnsafeMutablePointer<Float>) {
         self.batch = batch
         self.tokens = tokens
-        let rows = batch * tokens, qkvStride = 3 * inner, square = tokens * tokens
-        let normalised = norm.forward(x, rows: rows, params: params)
-        let qkv = toQKV.forward(normalised, rows: rows, params: params)
+        let inner = innerWidth, rows = batch * tokens, qkvStride = 3 * inner, square = tokens * tokens
+        let qkv = qkv.reserve(rows * qkvStride)
+        toQKV.forward(norm.forward(x, rows: rows, params: params), rows: rows, params: params, into: qkv)
         appliedDropout = context?.training == true && dropoutRate > 0
         let p = probabilities.reserve(batch * heads * square)
         let outputs = headOutputs.reserve(rows * inner)
-        let weights = appliedDropout ? weightsScratch.reserve(square) : nil
+        let weights = appliedDropout ? workspace.mixingWeights.reserve(square) : nil
         for b in 0..<batch {
             var random = appliedDropout ? context!.random(sample: b, purpose: purpose) : nil
             let sample = qkv + b * tokens * qkvStride
@@ -90,24 +94,27 @@ public final class Attention {
                      outputs + b * tokens * inner + h * headWidth, ldc: inner)
             }
         }
-        let y = projection.forward(outputs, rows: rows, params: params)
-        return outputDropout.forward(y, count: rows * width, context: context)
+        projection.forward(outputs, rows: rows, params: params, into: y)
+        outputDropout.forward(y, count: rows * width, context: context)
     }
 
-    /// dy [batch, tokens, width] -> dx [batch, tokens, width] (owned); adds into grads.
+    /// dy [batch, tokens, width] (overwritten: used as scratch) -> ADDS dx [batch, tokens, width]
+    /// into `inputGradient`, the residual stream's gradient; adds the parameter gradients into grads.
     ///
     /// Per (sample, head), with W the dropped-and-rescaled probabilities and P the probabilities:
     /// dV = Wᵀ dO, dW = dO Vᵀ, dS = W ⊙ dW - P ⊙ rowsum(W ⊙ dW) (the softmax Jacobian, using
     /// P ⊙ dP = W ⊙ dW), dQ = scale dS K, dK = scale dSᵀ Q.
-    public func backward(_ dy: UnsafePointer<Float>, params: UnsafePointer<Float>, grads: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
-        let rows = batch * tokens, qkvStride = 3 * inner, square = tokens * tokens
-        let dProjected = outputDropout.backward(dy)
-        let dOutputs = projection.backward(dProjected, params: params, grads: grads)!
-        let qkv = toQKV.outputPointer
-        let dqkv = qkvGradient.reserve(rows * qkvStride)
+    public func backward(_ dy: UnsafeMutablePointer<Float>, params: UnsafePointer<Float>, grads: UnsafeMutablePointer<Float>,
+                         addingInto inputGradient: UnsafeMutablePointer<Float>) {
+        let inner = innerWidth, rows = batch * tokens, qkvStride = 3 * inner, square = tokens * tokens
+        outputDropout.backward(dy)
+        let dOutputs = workspace.headGradient.reserve(rows * inner)
+        projection.backward(dy, input: headOutputs.pointer, rows: rows, params: params, grads: grads, inputGradient: dOutputs)
+        let qkv = qkv.pointer
+        let dqkv = workspace.qkvGradient.reserve(rows * qkvStride)
         let p = probabilities.pointer
-        let weights = appliedDropout ? weightsScratch.reserve(square) : nil
-        let dScores = scoreGradientScratch.reserve(square)
+        let weights = appliedDropout ? workspace.mixingWeights.reserve(square) : nil
+        let dScores = workspace.scoreGradient.reserve(square)
         let keepScale = 1 / (1 - dropoutRate)
         for b in 0..<batch {
             let sample = qkv + b * tokens * qkvStride, dSample = dqkv + b * tokens * qkvStride
@@ -130,28 +137,18 @@ public final class Attention {
                 gemm(transposeA: true, m: tokens, n: headWidth, k: tokens, alpha: scale, dScores, q, ldb: qkvStride, dk, ldc: qkvStride)
             }
         }
-        let dNormalised = toQKV.backward(dqkv, params: params, grads: grads)!
-        return norm.backward(dNormalised, params: params, grads: grads)
+        let dNormalised = workspace.normGradient.reserve(rows * width)
+        toQKV.backward(dqkv, input: norm.output, rows: rows, params: params, grads: grads, inputGradient: dNormalised)
+        norm.backward(dNormalised, params: params, grads: grads, addingInto: inputGradient)
     }
 
-    /// Floats held per sample of `tokens` tokens in training (the probabilities dominate).
+    /// Floats this layer keeps per sample of `tokens` tokens (its gradients are in the workspace):
+    /// LayerNorm statistics and output, qkv, the probabilities (which dominate) and the head outputs.
     public func activationFloats(tokens: Int) -> Int {
-        norm.activationFloats(rowsPerSample: tokens)
-            + toQKV.activationFloats(rowsPerSample: tokens)
-            + heads * tokens * tokens
-            + tokens * inner
-            + tokens * 3 * inner
-            + projection.activationFloats(rowsPerSample: tokens)
-            + outputDropout.activationFloats(floatsPerSample: tokens * width)
+        tokens * (norm.floatsPerRow + 3 * innerWidth + heads * tokens + innerWidth)
     }
 
-    /// Floats of scratch independent of the batch size.
-    public func scratchFloats(tokens: Int) -> Int { (dropoutRate > 0 ? 2 : 1) * tokens * tokens }
-
-    var buffers: [FloatBuffer] {
-        norm.buffers + toQKV.buffers + projection.buffers + outputDropout.buffers
-            + [probabilities, headOutputs, qkvGradient, weightsScratch, scoreGradientScratch]
-    }
+    var buffers: [FloatBuffer] { norm.buffers + [qkv, probabilities, headOutputs] }
 }
 
 /// Draws the dropout mask of one head's probabilities: negates the dropped ones in place and

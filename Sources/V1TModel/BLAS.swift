@@ -23,3 +23,9 @@ public func gemm(
         c, Int32(ldc ?? n)
     )
 }
+
+/// The number of threads OpenBLAS uses (OPENBLAS_NUM_THREADS when set, else the cores).
+public var blasThreadCount: Int { Int(openblas_get_num_threads()) }
+
+/// OpenBLAS's build description (version, target core, threading), for benchmark reports.
+public var blasConfiguration: String { String(cString: openblas_get_config()) }

@@ -2,68 +2,85 @@
 /// are scaled by 1/(1 - rate), so evaluation needs no rescaling.
 ///
 /// Masks come from each sample's keyed stream (`PassContext.random(sample:purpose:)`), so a sample
-/// draws the same mask whichever rank or micro-batch processes it.
+/// draws the same mask whichever rank or micro-batch processes it. A primitive that works in place
+/// and keeps no mask: backward draws the same decisions again from the forward's context, which
+/// costs about what the forward's drawing did and saves a float per element for every dropout.
 public final class Dropout {
-    public let rate: Float
-    public let purpose: UInt64
+    private let noise: KeyedNoise
 
-    /// 0 or 1/(1 - rate) per element.
-    private let mask = FloatBuffer()
-    private let output = FloatBuffer()
-    private let inputGradient = FloatBuffer()
-    private var active = false
-    private var count = 0
+    public var rate: Float { noise.rate }
+    public var purpose: UInt64 { noise.purpose }
 
     /// `name` must be unique among the model's noisy layers: it keys the random stream.
     public init(name: String, rate: Float) {
-        precondition((0..<1).contains(rate), "dropout rate of \(name) must be in [0, 1), got \(rate)")
-        self.rate = rate
-        purpose = RandomPurpose.named(name)
+        noise = KeyedNoise(kind: "dropout", name: name, rate: rate)
     }
 
-    /// x [count], the micro-batch's samples one after another (count/batch floats each)
-    /// -> y [count]. Inactive (evaluation, no context, or rate 0) it returns x itself.
-    public func forward(_ x: UnsafePointer<Float>, count: Int, context: PassContext?) -> UnsafePointer<Float> {
-        self.count = count
-        guard let context, context.training, rate > 0 else {
-            active = false
-            return x
-        }
-        active = true
-        precondition(count % context.batch == 0, "dropout input of \(count) floats does not split into \(context.batch) samples")
-        let perSample = count / context.batch
-        let m = mask.reserve(count), y = output.reserve(count)
-        let kept = Float16Lanes(repeating: 1 / (1 - rate))
+    /// x [count], the micro-batch's samples one after another (count/batch floats each), in place.
+    /// Inactive (evaluation, no context, or rate 0) it leaves x unchanged.
+    public func forward(_ x: UnsafeMutablePointer<Float>, count: Int, context: PassContext?) {
+        noise.forward(x, count: count, context: context, apply: applyMasks)
+    }
+
+    /// dy [count] in place: multiplied by the forward's masks (unchanged when it was inactive).
+    public func backward(_ dy: UnsafeMutablePointer<Float>) {
+        noise.backward(dy, apply: applyMasks)
+    }
+
+    /// x <- x / (1 - rate) where kept, 0 where dropped, 16 decisions at a time per sample.
+    private func applyMasks(to x: UnsafeMutablePointer<Float>, perSample: Int, context: PassContext) {
+        let keepScale = 1 / (1 - rate)
         let decisions = DropDecisions(rate: rate)
         let vectorEnd = perSample - perSample % 16
         for b in 0..<context.batch {
             var random = context.random(sample: b, purpose: purpose)
-            let sampleMask = m + b * perSample
+            let sample = x + b * perSample
             var j = 0
             while j < vectorEnd {
-                storeLanes(kept.replacing(with: 0, where: decisions.next(&random)), sampleMask + j)
+                storeLanes((loadLanes(sample + j) * keepScale).replacing(with: 0, where: decisions.next(&random)), sample + j)
                 j += 16
             }
             if vectorEnd < perSample {
-                storePartialLanes(kept.replacing(with: 0, where: decisions.next(&random)), sampleMask + vectorEnd, count: perSample - vectorEnd)
+                let tail = perSample - vectorEnd
+                let lanes = loadPartialLanes(sample + vectorEnd, count: tail, padding: 0) * keepScale
+                storePartialLanes(lanes.replacing(with: 0, where: decisions.next(&random)), sample + vectorEnd, count: tail)
             }
         }
-        for i in 0..<count { y[i] = x[i] * m[i] }
-        return UnsafePointer(y)
+    }
+}
+
+/// What Dropout and DropPath share: a rate, a random stream named after the layer, and the
+/// bookkeeping that lets backward redraw the forward's decisions (the context of the last forward
+/// pass while it applied noise, and its size) instead of storing them.
+final class KeyedNoise {
+    typealias Application = (_ x: UnsafeMutablePointer<Float>, _ perSample: Int, _ context: PassContext) -> Void
+
+    let rate: Float
+    let purpose: UInt64
+    /// The last forward's context when it applied noise (training with a positive rate), else nil.
+    private var activeContext: PassContext?
+    private var count = 0
+
+    init(kind: String, name: String, rate: Float) {
+        precondition((0..<1).contains(rate), "\(kind) rate of \(name) must be in [0, 1), got \(rate)")
+        self.rate = rate
+        purpose = RandomPurpose.named(name)
     }
 
-    /// dy [count] -> dx [count]: the same mask (dy itself when the forward was inactive).
-    public func backward(_ dy: UnsafePointer<Float>) -> UnsafePointer<Float> {
-        guard active else { return dy }
-        let m = mask.pointer, dx = inputGradient.reserve(count)
-        for i in 0..<count { dx[i] = dy[i] * m[i] }
-        return UnsafePointer(dx)
+    /// Applies the noise to x [count] in place when the pass trains with a positive rate.
+    func forward(_ x: UnsafeMutablePointer<Float>, count: Int, context: PassContext?, apply: Application) {
+        self.count = count
+        activeContext = context?.training == true && rate > 0 ? context : nil
+        guard let context = activeContext else { return }
+        precondition(count % context.batch == 0, "noise on \(count) floats does not split into \(context.batch) samples")
+        apply(x, count / context.batch, context)
     }
 
-    /// Floats held per sample in training for `floatsPerSample` inputs: mask, output and dx.
-    public func activationFloats(floatsPerSample n: Int) -> Int { rate > 0 ? 3 * n : 0 }
-
-    var buffers: [FloatBuffer] { [mask, output, inputGradient] }
+    /// Applies the same noise to dy [count] in place (nothing when the forward applied none).
+    func backward(_ dy: UnsafeMutablePointer<Float>, apply: Application) {
+        guard let context = activeContext else { return }
+        apply(dy, count / context.batch, context)
+    }
 }
 
 /// Dropout decisions, 16 at a time: lanes set in `next(_:)`'s mask are dropped, each with

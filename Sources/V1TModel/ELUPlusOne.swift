@@ -32,4 +32,9 @@ public final class ELUPlusOne {
         for i in 0..<count { dx[i] = y[i] > 1 ? dy[i] : dy[i] * y[i] }
         return UnsafePointer(dx)
     }
+
+    /// Floats held per sample: the output and its gradient.
+    public var activationFloatsPerSample: Int { 2 * width }
+
+    var buffers: [FloatBuffer] { [output, inputGradient] }
 }

@@ -42,7 +42,8 @@ public final class Gaussian2DReadout {
     let sampled = FloatBuffer()
     private let samples = FloatBuffer()        // [batch, neurons, channels]
     private let output = FloatBuffer()         // [batch, neurons]
-    private let mapGradient = FloatBuffer()    // [batch, gridHeight, gridWidth, channels]
+    /// [batch, gridHeight, gridWidth, channels]: possibly shared with other readouts (see `init`).
+    private let mapGradient: FloatBuffer
     private let shiftGradientBuffer = FloatBuffer()  // [batch, 2]
     private let muGradient = FloatBuffer()     // [neurons, 2]
     private let sampleGradient = FloatBuffer() // [channels]
@@ -51,8 +52,12 @@ public final class Gaussian2DReadout {
     /// `<name>.gridPredictor.hidden.{weight [30,2], bias [30]}`, `<name>.gridPredictor.output.{weight [2,30], bias [2]}`.
     /// - neuronPositions: each neuron's cortical (x, y), in any unit (they are normalised).
     /// - channels, gridHeight, gridWidth: the core's feature map [gridHeight, gridWidth, channels].
+    /// - featureMapGradient: where `backward` writes the feature map's gradient. The readouts of
+    ///   several mice can share one (`V1T` does): only one mouse's backward runs at a time, and the
+    ///   core consumes the gradient before the next.
     public init(layout: inout ParameterLayout, name: String, neuronPositions: [(x: Float, y: Float)],
-                channels: Int, gridHeight: Int, gridWidth: Int, group: ParameterGroup = .readout) {
+                channels: Int, gridHeight: Int, gridWidth: Int, group: ParameterGroup = .readout,
+                featureMapGradient: FloatBuffer = FloatBuffer()) {
         precondition(!neuronPositions.isEmpty, "readout \(name): the mouse has no neurons")
         precondition(neuronPositions.allSatisfy { $0.x.isFinite && $0.y.isFinite },
                      "readout \(name): neuron positions must be finite numbers")
@@ -62,6 +67,7 @@ public final class Gaussian2DReadout {
         self.channels = channels
         self.gridHeight = gridHeight
         self.gridWidth = gridWidth
+        mapGradient = featureMapGradient
         gridPredictor = ReadoutGridPredictor(layout: &layout, name: "\(name).gridPredictor",
                                              neuronPositions: neuronPositions, group: group)
         sigma = layout.add("\(name).sigma", shape: [neurons, 2, 2], group: group,
@@ -181,6 +187,22 @@ public final class Gaussian2DReadout {
     /// forward had no shift.
     public var shiftGradient: UnsafePointer<Float>? {
         hadShift ? UnsafePointer(shiftGradientBuffer.pointer) : nil
+    }
+
+    /// Floats held per sample of a training micro-batch: noise, clamp flags, positions, the
+    /// bilinear reads, the output and the shift gradient (the feature map's gradient, which may be
+    /// shared, is `featureMapGradientFloatsPerSample`).
+    public var activationFloatsPerSample: Int { neurons * (2 + 2 + 2 + channels + 1) + 2 }
+
+    public var featureMapGradientFloatsPerSample: Int { gridHeight * gridWidth * channels }
+
+    /// Floats held whatever the batch: per-neuron gradients, one sample's channel gradient and the
+    /// grid predictor's buffers.
+    public var fixedFloats: Int { 2 * neurons + channels + gridPredictor.fixedFloats }
+
+    /// Every buffer but the feature map's gradient.
+    var buffers: [FloatBuffer] {
+        [noise, clampPasses, sampled, samples, output, shiftGradientBuffer, muGradient, sampleGradient] + gridPredictor.buffers
     }
 
     /// Fills `samples` with the bilinear reads at `sampled` and `output` with the feature-weighted sums.

@@ -108,6 +108,11 @@ public final class ImageCropper {
         return UnsafePointer(out)
     }
 
+    /// Floats held per sample: the model input.
+    public var activationFloatsPerSample: Int { outputChannels * outputHeight * outputWidth }
+
+    var buffers: [FloatBuffer] { [output] }
+
     /// The source pixel of each of the `kept` crop positions along one axis: V1T's nearest-neighbour
     /// grid_sample at torch.linspace(-scale, scale, kept) with align_corners=True, rounding half to
     /// even as PyTorch does. Computed in Float32 like PyTorch, so ties break the same way.

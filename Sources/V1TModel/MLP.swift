@@ -4,57 +4,64 @@ public final class MLP {
     public let width: Int
     public let hiddenWidth: Int
 
-    let norm: LayerNorm
+    let norm: PreNorm
     let expand: Linear
-    let activation = GELU()
     let hiddenDropout: Dropout
     let contract: Linear
     let outputDropout: Dropout
+    /// Gradients, shared with the other blocks of the core.
+    let workspace: Workspace
+
+    /// [rows, hiddenWidth]: the expansion's output, GELU's input.
+    private let hidden = FloatBuffer()
+    /// [rows, hiddenWidth]: GELU's output after dropout (in place), the contraction's input.
+    private let activated = FloatBuffer()
     private var rows = 0
 
-    public init(layout: inout ParameterLayout, name: String, width: Int, hiddenWidth: Int, dropout: Float) {
+    public init(layout: inout ParameterLayout, name: String, width: Int, hiddenWidth: Int, dropout: Float,
+                workspace: Workspace = Workspace()) {
         self.width = width
         self.hiddenWidth = hiddenWidth
-        norm = LayerNorm(layout: &layout, name: "\(name).norm", width: width)
+        self.workspace = workspace
+        norm = PreNorm(layout: &layout, name: "\(name).norm", width: width)
         expand = Linear(layout: &layout, name: "\(name).expand", inputs: width, outputs: hiddenWidth)
         hiddenDropout = Dropout(name: "\(name).hidden_dropout", rate: dropout)
         contract = Linear(layout: &layout, name: "\(name).contract", inputs: hiddenWidth, outputs: width)
         outputDropout = Dropout(name: "\(name).output_dropout", rate: dropout)
     }
 
-    /// x [rows, width] (rows = batch * tokens, samples one after another) -> y [rows, width]
-    /// (owned, valid until the next forward).
-    public func forward(_ x: UnsafePointer<Float>, rows: Int, params: UnsafePointer<Float>, context: PassContext?) -> UnsafePointer<Float> {
+    /// x [rows, width] (rows = batch * tokens, samples one after another) -> y [rows, width].
+    /// x is borrowed until `backward`.
+    public func forward(_ x: UnsafePointer<Float>, rows: Int, params: UnsafePointer<Float>, context: PassContext?,
+                        into y: UnsafeMutablePointer<Float>) {
         self.rows = rows
-        let normalised = norm.forward(x, rows: rows, params: params)
-        let hidden = expand.forward(normalised, rows: rows, params: params)
-        let activated = activation.forward(hidden, count: rows * hiddenWidth)
-        let droppedHidden = hiddenDropout.forward(activated, count: rows * hiddenWidth, context: context)
-        let contracted = contract.forward(droppedHidden, rows: rows, params: params)
-        return outputDropout.forward(contracted, count: rows * width, context: context)
+        let preActivation = hidden.reserve(rows * hiddenWidth)
+        expand.forward(norm.forward(x, rows: rows, params: params), rows: rows, params: params, into: preActivation)
+        let activation = activated.reserve(rows * hiddenWidth)
+        GELU.forward(preActivation, into: activation, count: rows * hiddenWidth)
+        hiddenDropout.forward(activation, count: rows * hiddenWidth, context: context)
+        contract.forward(activation, rows: rows, params: params, into: y)
+        outputDropout.forward(y, count: rows * width, context: context)
     }
 
-    /// dy [rows, width] -> dx [rows, width] (owned); adds into grads.
-    public func backward(_ dy: UnsafePointer<Float>, params: UnsafePointer<Float>, grads: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
-        let dContracted = outputDropout.backward(dy)
-        let dDroppedHidden = contract.backward(dContracted, params: params, grads: grads)!
-        let dActivated = hiddenDropout.backward(dDroppedHidden)
-        let dHidden = activation.backward(dActivated)
-        let dNormalised = expand.backward(dHidden, params: params, grads: grads)!
-        return norm.backward(dNormalised, params: params, grads: grads)
+    /// dy [rows, width] (overwritten: used as scratch) -> ADDS dx [rows, width] into
+    /// `inputGradient`, the residual stream's gradient; adds the parameter gradients into grads.
+    public func backward(_ dy: UnsafeMutablePointer<Float>, params: UnsafePointer<Float>, grads: UnsafeMutablePointer<Float>,
+                         addingInto inputGradient: UnsafeMutablePointer<Float>) {
+        outputDropout.backward(dy)
+        let dHidden = workspace.hiddenGradient.reserve(rows * hiddenWidth)
+        contract.backward(dy, input: activated.pointer, rows: rows, params: params, grads: grads, inputGradient: dHidden)
+        hiddenDropout.backward(dHidden)
+        GELU.backward(dHidden, input: hidden.pointer, into: dHidden, count: rows * hiddenWidth)
+        let dNormalised = workspace.normGradient.reserve(rows * width)
+        expand.backward(dHidden, input: norm.output, rows: rows, params: params, grads: grads, inputGradient: dNormalised)
+        norm.backward(dNormalised, params: params, grads: grads, addingInto: inputGradient)
     }
 
-    /// Floats held per sample of `tokens` rows in training.
+    /// Floats this layer keeps per sample of `tokens` rows (its gradients are in the workspace).
     public func activationFloats(tokens: Int) -> Int {
-        norm.activationFloats(rowsPerSample: tokens)
-            + expand.activationFloats(rowsPerSample: tokens)
-            + activation.activationFloats(floatsPerSample: tokens * hiddenWidth)
-            + hiddenDropout.activationFloats(floatsPerSample: tokens * hiddenWidth)
-            + contract.activationFloats(rowsPerSample: tokens)
-            + outputDropout.activationFloats(floatsPerSample: tokens * width)
+        tokens * (norm.floatsPerRow + 2 * hiddenWidth)
     }
 
-    var buffers: [FloatBuffer] {
-        norm.buffers + expand.buffers + activation.buffers + hiddenDropout.buffers + contract.buffers + outputDropout.buffers
-    }
+    var buffers: [FloatBuffer] { norm.buffers + [hidden, activated] }
 }

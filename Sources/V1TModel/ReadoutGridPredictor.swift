@@ -12,46 +12,55 @@ final class ReadoutGridPredictor {
 
     let neurons: Int
     /// [neurons, 2], normalised as described above; a constant input, so no gradient flows to it.
-    let source: [Float]
-    private let hidden: ReadoutDense
-    private let output: ReadoutDense
-    /// ELU(hidden layer output), kept for the backward pass.
+    private let source = FloatBuffer()
+    /// V1T re-initialises only the core, so both layers keep PyTorch's default initialisation.
+    private let hidden: Linear
+    private let output: Linear
+    /// [neurons, 30]: ELU of the hidden layer, the output layer's input (ELU's backward reads it too).
     private let activation = FloatBuffer()
+    /// [neurons, 2]: mu, tanh of the output layer.
     private let positions = FloatBuffer()
-    private let gradient = FloatBuffer()
+    private let positionGradient = FloatBuffer()
+    private let activationGradient = FloatBuffer()
 
     init(layout: inout ParameterLayout, name: String, neuronPositions: [(x: Float, y: Float)], group: ParameterGroup) {
         neurons = neuronPositions.count
-        source = Self.normalisedSource(neuronPositions)
-        hidden = ReadoutDense(layout: &layout, name: "\(name).hidden", inputs: 2, outputs: Self.hiddenFeatures, group: group)
-        output = ReadoutDense(layout: &layout, name: "\(name).output", inputs: Self.hiddenFeatures, outputs: 2, group: group)
+        source.reserve(neurons * 2).update(from: Self.normalisedSource(neuronPositions), count: neurons * 2)
+        hidden = Linear(layout: &layout, name: "\(name).hidden", inputs: 2, outputs: Self.hiddenFeatures,
+                        initialization: .pytorchDefault, group: group)
+        output = Linear(layout: &layout, name: "\(name).output", inputs: Self.hiddenFeatures, outputs: 2,
+                        initialization: .pytorchDefault, group: group)
     }
 
     /// -> mu [neurons, 2] as (x, y) in (-1, 1) (owned, valid until the next forward).
     func forward(params: UnsafePointer<Float>) -> UnsafePointer<Float> {
         let count = neurons * Self.hiddenFeatures
-        let pre = source.withUnsafeBufferPointer { hidden.forward($0.baseAddress!, rows: neurons, params: params) }
         let a = activation.reserve(count)
-        for i in 0..<count { a[i] = pre[i] > 0 ? pre[i] : exp(pre[i]) - 1 }
-        let logits = output.forward(a, rows: neurons, params: params)
+        hidden.forward(source.pointer, rows: neurons, params: params, into: a)
+        for i in 0..<count { a[i] = a[i] > 0 ? a[i] : exp(a[i]) - 1 }
         let mu = positions.reserve(neurons * 2)
-        for i in 0..<(neurons * 2) { mu[i] = tanh(logits[i]) }
+        output.forward(a, rows: neurons, params: params, into: mu)
+        Tanh.forward(mu, into: mu, count: neurons * 2)
         return UnsafePointer(mu)
     }
 
     /// dMu [neurons, 2] -> adds the gradients of both layers into grads.
     func backward(_ dMu: UnsafePointer<Float>, params: UnsafePointer<Float>, grads: UnsafeMutablePointer<Float>) {
-        let mu = positions.pointer
-        let d = gradient.reserve(neurons * Self.hiddenFeatures)
-        for i in 0..<(neurons * 2) { d[i] = dMu[i] * (1 - mu[i] * mu[i]) }
-        let dActivation = output.backward(d, params: params, grads: grads)
+        let dLogits = positionGradient.reserve(neurons * 2)
+        Tanh.backward(dMu, output: positions.pointer, into: dLogits, count: neurons * 2)
+        let d = activationGradient.reserve(neurons * Self.hiddenFeatures)
+        output.backward(dLogits, input: activation.pointer, rows: neurons, params: params, grads: grads, inputGradient: d)
         // ELU'(x) is 1 for x > 0 and exp(x) = ELU(x) + 1 otherwise; ELU(x) > 0 exactly when x > 0.
         let a = activation.pointer
-        for i in 0..<(neurons * Self.hiddenFeatures) {
-            d[i] = a[i] > 0 ? dActivation[i] : dActivation[i] * (a[i] + 1)
-        }
-        _ = hidden.backward(d, params: params, grads: grads)
+        for i in 0..<(neurons * Self.hiddenFeatures) where a[i] <= 0 { d[i] *= a[i] + 1 }
+        // The source positions are constants: no input gradient.
+        hidden.backward(d, input: source.pointer, rows: neurons, params: params, grads: grads, inputGradient: nil)
     }
+
+    /// Floats held whatever the batch (everything here is per neuron).
+    var fixedFloats: Int { neurons * (2 + Self.hiddenFeatures + 2 + 2 + Self.hiddenFeatures) }
+
+    var buffers: [FloatBuffer] { [source, activation, positions, positionGradient, activationGradient] }
 
     static func normalisedSource(_ positions: [(x: Float, y: Float)]) -> [Float] {
         let n = Float(positions.count)

@@ -1,31 +1,15 @@
 import Foundation
 
-/// Elementwise tanh (the behaviour MLP's activation). Caches its output: tanh' = 1 - tanh².
-public final class Tanh {
-    private let output = FloatBuffer()
-    private let inputGradient = FloatBuffer()
-    private var count = 0
-
-    public init() {}
-
-    /// x [count] -> y [count] (owned, valid until the next forward).
-    public func forward(_ x: UnsafePointer<Float>, count: Int) -> UnsafePointer<Float> {
-        self.count = count
-        let y = output.reserve(count)
+/// Elementwise tanh (the behaviour MLP's, the shifter's and the grid predictor's activation).
+/// A primitive: no state; backward reads the forward's output, since tanh' = 1 - tanh².
+public enum Tanh {
+    /// x [count] -> y [count] (y may be x).
+    public static func forward(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
         for i in 0..<count { y[i] = tanh(x[i]) }
-        return UnsafePointer(y)
     }
 
-    /// dy [count] -> dx [count] (owned).
-    public func backward(_ dy: UnsafePointer<Float>) -> UnsafePointer<Float> {
-        let y = output.pointer
-        let dx = inputGradient.reserve(count)
+    /// dy [count] and the forward's output y -> dx [count] (dx may be dy).
+    public static func backward(_ dy: UnsafePointer<Float>, output y: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>, count: Int) {
         for i in 0..<count { dx[i] = dy[i] * (1 - y[i] * y[i]) }
-        return UnsafePointer(dx)
     }
-
-    /// Floats held per sample for `floatsPerSample` inputs: the output and dx.
-    public func activationFloats(floatsPerSample n: Int) -> Int { 2 * n }
-
-    var buffers: [FloatBuffer] { [output, inputGradient] }
 }

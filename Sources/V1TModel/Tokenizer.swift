@@ -26,10 +26,10 @@ public final class Tokenizer {
     public let positionEmbedding: ParameterSlice
     let dropout: Dropout
 
-    /// [batch, patchCount, patchFeatures]
+    /// [batch, patchCount, patchFeatures]: the unfolded images, the projection's input.
     private let patches = FloatBuffer()
+    /// [batch, tokens, embedding]: the output, the first block's input.
     private let output = FloatBuffer()
-    private let dPatchEmbeddings = FloatBuffer()
     private var batch = 0
 
     public init(layout: inout ParameterLayout, name: String, channels: Int, height: Int, width: Int,
@@ -45,7 +45,7 @@ public final class Tokenizer {
         gridHeight = (height - patchSize) / stride + 1
         gridWidth = (width - patchSize) / stride + 1
         projection = Linear(layout: &layout, name: "\(name).projection", inputs: channels * patchSize * patchSize,
-                            outputs: embedding, computesInputGradient: false, initialization: .pytorchDefault)
+                            outputs: embedding, initialization: .pytorchDefault)
         classToken = layout.add("\(name).class_token", shape: [embedding], group: .core, initializer: .normal(std: 1))
         positionEmbedding = layout.add("\(name).position_embedding", shape: [gridHeight * gridWidth + 1, embedding],
                                        group: .core, initializer: .normal(std: 1))
@@ -53,37 +53,38 @@ public final class Tokenizer {
     }
 
     /// images [batch, channels, height, width] -> tokens [batch, tokens, embedding] (owned, valid
-    /// until the next forward); token 0 of each sample is the class token.
+    /// until the next forward); token 0 of each sample is the class token. The images are unfolded
+    /// (copied), so the caller may reuse them at once.
     public func forward(_ images: UnsafePointer<Float>, batch: Int, params: UnsafePointer<Float>, context: PassContext?) -> UnsafePointer<Float> {
         self.batch = batch
         unfold(images)
-        let embedded = projection.forward(patches.pointer, rows: batch * patchCount, params: params)
         let y = output.reserve(batch * tokens * embedding)
         let cls = params + classToken.offset, position = params + positionEmbedding.offset
         for b in 0..<batch {
             let sample = y + b * tokens * embedding
+            // The patch embeddings go straight into their token rows, after the class token.
+            projection.forward(patches.pointer + b * patchCount * patchFeatures, rows: patchCount, params: params,
+                               into: sample + embedding)
             for e in 0..<embedding { sample[e] = cls[e] + position[e] }
-            let patchRows = embedded + b * patchCount * embedding
-            for i in 0..<(patchCount * embedding) {
-                sample[embedding + i] = patchRows[i] + position[embedding + i]
-            }
+            for i in embedding..<(tokens * embedding) { sample[i] += position[i] }
         }
-        return dropout.forward(y, count: batch * tokens * embedding, context: context)
+        dropout.forward(y, count: batch * tokens * embedding, context: context)
+        return UnsafePointer(y)
     }
 
-    /// dTokens [batch, tokens, embedding]; adds into the projection, class token and position
-    /// embedding gradients (none w.r.t. the images, which are data).
-    public func backward(_ dTokens: UnsafePointer<Float>, params: UnsafePointer<Float>, grads: UnsafeMutablePointer<Float>) {
-        let dy = dropout.backward(dTokens)
+    /// dTokens [batch, tokens, embedding] (overwritten: the dropout's backward runs in place); adds
+    /// into the projection, class token and position embedding gradients (none w.r.t. the images,
+    /// which are data).
+    public func backward(_ dTokens: UnsafeMutablePointer<Float>, params: UnsafePointer<Float>, grads: UnsafeMutablePointer<Float>) {
+        dropout.backward(dTokens)
         let dCls = grads + classToken.offset, dPosition = grads + positionEmbedding.offset
-        let dEmbedded = dPatchEmbeddings.reserve(batch * patchCount * embedding)
         for b in 0..<batch {
-            let sample = dy + b * tokens * embedding
+            let sample = dTokens + b * tokens * embedding
             for e in 0..<embedding { dCls[e] += sample[e] }
             for i in 0..<(tokens * embedding) { dPosition[i] += sample[i] }
-            (dEmbedded + b * patchCount * embedding).update(from: sample + embedding, count: patchCount * embedding)
+            projection.backward(sample + embedding, input: patches.pointer + b * patchCount * patchFeatures, rows: patchCount,
+                                params: params, grads: grads, inputGradient: nil)
         }
-        projection.backward(dEmbedded, params: params, grads: grads)
     }
 
     /// patches[b, gy * gridWidth + gx, c * P² + ky * P + kx] = image[b, c, gy * S + ky, gx * S + kx]
@@ -107,14 +108,8 @@ public final class Tokenizer {
         }
     }
 
-    /// Floats held per sample in training.
-    public var activationFloatsPerSample: Int {
-        patchCount * patchFeatures
-            + projection.activationFloats(rowsPerSample: patchCount)
-            + tokens * embedding
-            + dropout.activationFloats(floatsPerSample: tokens * embedding)
-            + patchCount * embedding
-    }
+    /// Floats held per sample in training: the patches and the tokens.
+    public var activationFloatsPerSample: Int { patchCount * patchFeatures + tokens * embedding }
 
-    var buffers: [FloatBuffer] { projection.buffers + dropout.buffers + [patches, output, dPatchEmbeddings] }
+    var buffers: [FloatBuffer] { [patches, output] }
 }

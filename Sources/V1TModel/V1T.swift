@@ -10,6 +10,9 @@ public final class V1T {
     public let readouts: [Gaussian2DReadout]
     public let shifters: [Shifter]
     let outputs: [ELUPlusOne]
+    /// The feature map's gradient, shared by every mouse's readout: one mouse's backward runs at a
+    /// time and the core consumes the gradient at once.
+    private let featureMapGradient = FloatBuffer()
 
     /// The mouse and batch of the last forward pass, which backward continues.
     private var lastMouse = 0
@@ -32,7 +35,8 @@ public final class V1T {
             readouts.append(Gaussian2DReadout(
                 layout: &layout, name: "readout.mouse\(index)",
                 neuronPositions: zip(mouse.neuronX, mouse.neuronY).map { (x: $0, y: $1) },
-                channels: shape.channels, gridHeight: shape.height, gridWidth: shape.width))
+                channels: shape.channels, gridHeight: shape.height, gridWidth: shape.width,
+                featureMapGradient: featureMapGradient))
             if configuration.usesShifter {
                 shifters.append(Shifter(layout: &layout, name: "shifter.mouse\(index)"))
             }
@@ -81,20 +85,32 @@ public final class V1T {
         core.backward(dFeatures, params: params, grads: grads)
     }
 
-    /// Bytes of activations one more sample of a training micro-batch costs (for sizing micro-batches).
-    public var activationBytesPerSample: Int {
-        let c = configuration.core
-        let largestReadout = configuration.mice.map(\.neurons).max() ?? 0
-        // cropper output, readout sampling caches (positions, noise, clamp masks, bilinear weights,
-        // outputs and their gradients: ~16 floats per neuron), ELU output and gradient.
-        let perSample = core.activationFloatsPerSample + c.imageChannels * c.imageHeight * c.imageWidth
-            + largestReadout * (16 + 2)
-        return 4 * perSample
+    /// Bytes one more sample of a training micro-batch costs (for sizing micro-batches): the core's
+    /// activations and gradients, the shared feature-map gradient, and every mouse's cropper,
+    /// readout, shifter and output, since each keeps buffers sized for the largest micro-batch it
+    /// has seen. Exactly what the buffers hold once every mouse has run a forward and backward pass.
+    public var activationBytesPerSample: Int { 4 * activationFloatsPerSample }
+
+    var activationFloatsPerSample: Int {
+        let perMouse = croppers.reduce(0) { $0 + $1.activationFloatsPerSample }
+            + readouts.reduce(0) { $0 + $1.activationFloatsPerSample }
+            + shifters.reduce(0) { $0 + $1.activationFloatsPerSample }
+            + outputs.reduce(0) { $0 + $1.activationFloatsPerSample }
+        return core.activationFloatsPerSample + core.featureShape.floatsPerSample + perMouse
     }
 
-    /// Bytes that do not grow with the micro-batch: parameters, gradients, AdamW's two moments, core scratch.
-    public var fixedBytes: Int {
-        4 * (4 * parameters.count + core.scratchFloats)
+    /// Bytes that do not grow with the micro-batch: parameters, gradients, AdamW's two moments, and
+    /// the buffers of `fixedBufferFloats`.
+    public var fixedBytes: Int { 4 * (4 * parameters.count + fixedBufferFloats) }
+
+    /// Floats of buffers whose size does not depend on the batch: the core's attention scratch and
+    /// the readouts' per-neuron buffers.
+    var fixedBufferFloats: Int { core.scratchFloats + readouts.reduce(0) { $0 + $1.fixedFloats } }
+
+    /// Every buffer the model's passes allocate (not the parameters).
+    var buffers: [FloatBuffer] {
+        core.buffers + [featureMapGradient] + croppers.flatMap(\.buffers) + readouts.flatMap(\.buffers)
+            + shifters.flatMap(\.buffers) + outputs.flatMap(\.buffers)
     }
 
     /// Each neuron's mean readout position on the feature map, in [-1, 1] (x right, y down).

@@ -7,10 +7,14 @@ public final class ViTCore {
     public let tokenizer: Tokenizer
     public let blocks: [TransformerBlock]
 
-    /// [batch, behaviourInputs]: behaviour and pupil centre side by side (modes 3 and 4).
+    /// The gradient buffers and attention scratch every block shares (and the rule of who owns
+    /// which buffer, in `Workspace.swift`).
+    let workspace: Workspace
+
+    /// [batch, behaviourInputs]: the behaviour (and the pupil centre in modes 3 and 4), copied.
     private let behaviourInput = FloatBuffer()
+    /// [batch, gridHeight, gridWidth, embedding]: the output.
     private let features = FloatBuffer()
-    private let dTokens = FloatBuffer()
     private var batch = 0
 
     /// Adds the core's parameters to `layout` under names starting with `name`.
@@ -18,6 +22,8 @@ public final class ViTCore {
         try configuration.validate()
         self.configuration = configuration
         let c = configuration
+        let workspace = Workspace()
+        self.workspace = workspace
         tokenizer = Tokenizer(layout: &layout, name: "\(name).tokenizer", channels: c.imageChannels, height: c.imageHeight,
                               width: c.imageWidth, patchSize: c.patchSize, stride: c.patchStride, embedding: c.embedding,
                               dropout: c.patchDropout)
@@ -25,7 +31,7 @@ public final class ViTCore {
             TransformerBlock(layout: &layout, name: "\(name).block\(index)", width: c.embedding, heads: c.heads,
                              headWidth: c.headWidth, mlpWidth: c.mlpWidth, dropout: c.transformerDropout, dropPath: c.dropPath,
                              behaviourInputs: c.behaviourInputs, behaviourMLPCount: c.behaviourMode == 4 ? c.mice : 1,
-                             behaviourDropout: c.behaviourDropout)
+                             behaviourDropout: c.behaviourDropout, workspace: workspace)
         }
     }
 
@@ -71,49 +77,51 @@ public final class ViTCore {
     public func backward(_ dFeatures: UnsafePointer<Float>, params: UnsafePointer<Float>, grads: UnsafeMutablePointer<Float>) {
         let c = configuration
         let perSample = featureShape.floatsPerSample
-        let dx = dTokens.reserve(batch * c.tokens * c.embedding)
+        // The residual stream's gradient: the features' gradient with zero for the class tokens,
+        // then updated in place by each block down to the tokenizer.
+        let dStream = workspace.residualGradient.reserve(batch * c.tokens * c.embedding)
         for b in 0..<batch {
-            let sample = dx + b * c.tokens * c.embedding
+            let sample = dStream + b * c.tokens * c.embedding
             sample.update(repeating: 0, count: c.embedding)
             (sample + c.embedding).update(from: dFeatures + b * perSample, count: perSample)
         }
-        var dy = UnsafePointer(dx)
         for block in blocks.reversed() {
-            dy = block.backward(dy, params: params, grads: grads)
+            block.backward(dStream, params: params, grads: grads)
         }
-        tokenizer.backward(dy, params: params, grads: grads)
+        tokenizer.backward(dStream, params: params, grads: grads)
     }
 
     private func gatherBehaviour(_ behaviour: UnsafePointer<Float>?, _ pupilCentre: UnsafePointer<Float>?, batch: Int) -> UnsafePointer<Float>? {
-        let mode = configuration.behaviourMode
-        guard mode != 0 else { return nil }
+        let mode = configuration.behaviourMode, width = configuration.behaviourInputs
+        guard width > 0 else { return nil }
         guard let behaviour else { preconditionFailure("behaviour mode \(mode) needs the behaviour inputs [batch, 3]") }
-        guard mode != 2 else { return behaviour }
-        guard let pupilCentre else { preconditionFailure("behaviour mode \(mode) needs the pupil centre [batch, 2]") }
-        let rows = behaviourInput.reserve(batch * 5)
+        let pupilCentre = width == 5 ? pupilCentre : nil
+        precondition(width == 3 || pupilCentre != nil, "behaviour mode \(mode) needs the pupil centre [batch, 2]")
+        let rows = behaviourInput.reserve(batch * width)
         for b in 0..<batch {
-            (rows + b * 5).update(from: behaviour + b * 3, count: 3)
-            (rows + b * 5 + 3).update(from: pupilCentre + b * 2, count: 2)
+            (rows + b * width).update(from: behaviour + b * 3, count: 3)
+            if let pupilCentre { (rows + b * width + 3).update(from: pupilCentre + b * 2, count: 2) }
         }
         return UnsafePointer(rows)
     }
 
-    /// Floats the core holds per sample of a training micro-batch (cached activations, outputs and
-    /// gradient buffers): multiply by 4 bytes and the micro-batch size to plan memory. The attention
-    /// probabilities, blocks x heads x tokens², dominate at the published size.
+    /// Floats the core holds per sample of a training micro-batch (kept activations, its output and
+    /// the shared gradient buffers): multiply by 4 bytes and the micro-batch size to plan memory.
+    /// The attention probabilities, blocks x heads x tokens², dominate at the published size.
     public var activationFloatsPerSample: Int {
         let c = configuration
         return tokenizer.activationFloatsPerSample
             + blocks.reduce(0) { $0 + $1.activationFloats(tokens: c.tokens) }
-            + (c.behaviourMode >= 3 ? c.behaviourInputs : 0)
+            + c.behaviourInputs
             + featureShape.floatsPerSample
-            + c.tokens * c.embedding
+            + Workspace.activationFloats(tokens: c.tokens, width: c.embedding, innerWidth: c.heads * c.headDimension,
+                                         mlpWidth: c.mlpWidth, withBehaviour: c.behaviourInputs > 0)
     }
 
-    /// Floats of scratch that do not grow with the micro-batch (tokens² per attention layer).
+    /// Floats of scratch that do not grow with the micro-batch (tokens², shared by the blocks).
     public var scratchFloats: Int {
-        blocks.reduce(0) { $0 + $1.attention.scratchFloats(tokens: configuration.tokens) }
+        Workspace.scratchFloats(tokens: configuration.tokens, attentionDropout: configuration.transformerDropout > 0)
     }
 
-    var buffers: [FloatBuffer] { tokenizer.buffers + blocks.flatMap(\.buffers) + [behaviourInput, features, dTokens] }
+    var buffers: [FloatBuffer] { tokenizer.buffers + blocks.flatMap(\.buffers) + [behaviourInput, features] + workspace.buffers }
 }

@@ -8,8 +8,9 @@ struct V1TDist: ParsableCommand {
         discussion: """
         Run it under mpirun to train data-parallel: `mpirun -np 2 v1t-dist train ...`.
         With no data at hand, `v1t-dist simulate` writes a simulated Allen-like session.
+        `v1t-dist bench` measures training speed and memory per sample on this machine.
         """,
-        subcommands: [Simulate.self, Fetch.self, Convert.self, Inspect.self, Train.self, Evaluate.self,
+        subcommands: [Simulate.self, Fetch.self, Convert.self, Inspect.self, Train.self, Evaluate.self, Bench.self,
                       ImportSensorium.self, ExportSensorium.self, SyntheticNWB.self]
     )
 }

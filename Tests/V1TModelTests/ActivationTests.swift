@@ -5,9 +5,8 @@ import XCTest
 /// GELU and Tanh: values against reference numbers and gradients against finite differences.
 final class ActivationTests: XCTestCase {
     func testGELUValuesAreTheExactErfForm() {
-        let gelu = GELU()
         let x: [Float] = [-3, -1, -0.5, 0, 0.5, 1, 3]
-        let y = array(gelu.forward(x, count: x.count), x.count)
+        let y = written(x.count) { GELU.forward(x, into: $0, count: x.count) }
         // x Φ(x) with Φ from tables: Φ(0.5) = 0.691462461, Φ(1) = 0.841344746, Φ(3) = 0.998650102.
         let expected: [Double] = [-3 * (1 - 0.998650102), -(1 - 0.841344746), -0.5 * (1 - 0.691462461), 0,
                                   0.5 * 0.691462461, 0.841344746, 3 * 0.998650102]
@@ -19,18 +18,20 @@ final class ActivationTests: XCTestCase {
     func testGELUAndTanhGradientsMatchFiniteDifferences() {
         let store = ParameterStore(layout: ParameterLayout(), seed: 1)
         var x = randomInput(30, std: 2)
-        let gelu = GELU(), tanhLayer = Tanh()
+        let y = FloatBuffer(capacity: 30), dx = FloatBuffer(capacity: 30)
         x.withUnsafeMutableBufferPointer { input in
-            checkLayerGradients("GELU", store: store, input: input.baseAddress!, inputCount: 30, outputCount: 30, epsilon: 1e-3,
-                                forward: { gelu.forward(input.baseAddress!, count: 30) }, backward: { gelu.backward($0) })
-            checkLayerGradients("tanh", store: store, input: input.baseAddress!, inputCount: 30, outputCount: 30, epsilon: 1e-3,
-                                forward: { tanhLayer.forward(input.baseAddress!, count: 30) }, backward: { tanhLayer.backward($0) })
+            let x = input.baseAddress!
+            checkLayerGradients("GELU", store: store, input: x, inputCount: 30, outputCount: 30, epsilon: 1e-3,
+                                forward: { GELU.forward(x, into: y.pointer, count: 30); return UnsafePointer(y.pointer) },
+                                backward: { GELU.backward($0, input: x, into: dx.pointer, count: 30); return UnsafePointer(dx.pointer) })
+            checkLayerGradients("tanh", store: store, input: x, inputCount: 30, outputCount: 30, epsilon: 1e-3,
+                                forward: { Tanh.forward(x, into: y.pointer, count: 30); return UnsafePointer(y.pointer) },
+                                backward: { Tanh.backward($0, output: y.pointer, into: dx.pointer, count: 30); return UnsafePointer(dx.pointer) })
         }
     }
 
     func testTanhValues() {
-        let layer = Tanh()
-        let y = array(layer.forward([-2, 0, 0.5], count: 3), 3)
+        let y = written(3) { Tanh.forward([-2, 0, 0.5], into: $0, count: 3) }
         XCTAssertEqual(Double(y[0]), -0.964027580, accuracy: 1e-6)
         XCTAssertEqual(y[1], 0)
         XCTAssertEqual(Double(y[2]), 0.462117157, accuracy: 1e-6)

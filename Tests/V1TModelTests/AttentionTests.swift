@@ -13,7 +13,7 @@ final class AttentionTests: XCTestCase {
             let store = ParameterStore(layout: layout, seed: 1)
             randomiseParameters(store)
             let x = randomInput(tokens * width, std: 1.5)
-            let y = array(layer.forward(x, batch: 1, tokens: tokens, params: store.values.baseAddress!, context: nil), tokens * width)
+            let y = written(tokens * width) { layer.forward(x, batch: 1, tokens: tokens, params: store.values.baseAddress!, context: nil, into: $0) }
 
             let d = headWidth == .full ? width : width / heads, inner = heads * d
             XCTAssertEqual(layer.headWidth, d)
@@ -72,12 +72,20 @@ final class AttentionTests: XCTestCase {
                 randomiseParameters(store)
                 var x = randomInput(count)
                 let context = training ? trainingContext(batch: batch) : nil
+                let y = FloatBuffer(capacity: count), dy = FloatBuffer(), dx = FloatBuffer(capacity: count)
                 x.withUnsafeMutableBufferPointer { input in
                     checkLayerGradients("attention \(headWidth) training=\(training)", store: store, input: input.baseAddress!,
                                         inputCount: count, outputCount: count, perSlice: 10,
-                                        forward: { layer.forward(input.baseAddress!, batch: batch, tokens: tokens,
-                                                                 params: store.values.baseAddress!, context: context) },
-                                        backward: { layer.backward($0, params: store.values.baseAddress!, grads: store.gradients.baseAddress!) })
+                                        forward: {
+                                            layer.forward(input.baseAddress!, batch: batch, tokens: tokens, params: store.values.baseAddress!,
+                                                          context: context, into: y.pointer)
+                                            return UnsafePointer(y.pointer)
+                                        },
+                                        backward: {
+                                            layer.backward(mutableCopy($0, count: count, in: dy), params: store.values.baseAddress!,
+                                                           grads: store.gradients.baseAddress!, addingInto: dx.zeroed(count))
+                                            return UnsafePointer(dx.pointer)
+                                        })
                 }
             }
         }
@@ -90,10 +98,13 @@ final class AttentionTests: XCTestCase {
         randomiseParameters(store)
         let x = randomInput(2 * 20 * 4)
         let params = store.values.baseAddress!
-        let evaluation = array(layer.forward(x, batch: 2, tokens: 20, params: params, context: nil), 160)
-        let first = array(layer.forward(x, batch: 2, tokens: 20, params: params, context: trainingContext(batch: 2)), 160)
-        let again = array(layer.forward(x, batch: 2, tokens: 20, params: params, context: trainingContext(batch: 2)), 160)
-        let otherTrials = array(layer.forward(x, batch: 2, tokens: 20, params: params, context: trainingContext(batch: 2, firstTrial: 500)), 160)
+        func run(_ context: PassContext?) -> [Float] {
+            written(160) { layer.forward(x, batch: 2, tokens: 20, params: params, context: context, into: $0) }
+        }
+        let evaluation = run(nil)
+        let first = run(trainingContext(batch: 2))
+        let again = run(trainingContext(batch: 2))
+        let otherTrials = run(trainingContext(batch: 2, firstTrial: 500))
         XCTAssertNotEqual(first, evaluation)
         XCTAssertEqual(first, again)
         XCTAssertNotEqual(first, otherTrials)
@@ -105,11 +116,17 @@ final class AttentionTests: XCTestCase {
             let layer = Attention(layout: &layout, name: "attn", width: 6, heads: 3, headWidth: .full, dropout: 0.2)
             let store = ParameterStore(layout: layout, seed: 4)
             let x = randomInput(batch * 7 * 6)
-            let y = layer.forward(x, batch: batch, tokens: 7, params: store.values.baseAddress!, context: trainingContext(batch: batch))
-            _ = layer.backward(y, params: store.values.baseAddress!, grads: store.gradients.baseAddress!)
-            XCTAssertEqual(layer.activationFloats(tokens: 7) * batch + layer.scratchFloats(tokens: 7), allocatedFloats(layer.buffers))
+            var y = [Float](repeating: 0, count: batch * 7 * 6), dx = y
+            x.withUnsafeBufferPointer { input in
+                layer.forward(input.baseAddress!, batch: batch, tokens: 7, params: store.values.baseAddress!,
+                              context: trainingContext(batch: batch), into: &y)
+                layer.backward(&y, params: store.values.baseAddress!, grads: store.gradients.baseAddress!, addingInto: &dx)
+            }
+            XCTAssertEqual(layer.activationFloats(tokens: 7) * batch, allocatedFloats(layer.buffers))
             return allocatedFloats(layer.buffers)
         }
-        XCTAssertEqual(allocated(batch: 3) - allocated(batch: 1), 2 * (3 * 7 * 7 + 7 * (3 * 6 + 1) + 7 * (6 + 54 + 6) + 7 * 18 + 7 * 54 + 7 * (18 + 6 + 18) + 3 * 7 * 6))
+        // Per sample: LayerNorm statistics and output, qkv, probabilities, head outputs (no input copy,
+        // no gradients: those are in the workspace).
+        XCTAssertEqual(allocated(batch: 3) - allocated(batch: 1), 2 * (7 * 2 + 7 * 6 + 7 * 54 + 3 * 7 * 7 + 7 * 18))
     }
 }

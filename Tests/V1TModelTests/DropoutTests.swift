@@ -6,8 +6,8 @@ final class DropoutTests: XCTestCase {
     func testDropoutZeroesAtTheRateAndRescalesSurvivors() {
         let layer = Dropout(name: "test.dropout", rate: 0.25)
         let count = 4 * 10_000
-        let x = [Float](repeating: 2, count: count)
-        let y = array(layer.forward(x, count: count, context: trainingContext(batch: 4)), count)
+        var y = [Float](repeating: 2, count: count)
+        layer.forward(&y, count: count, context: trainingContext(batch: 4))
         let zeros = y.filter { $0 == 0 }.count
         XCTAssertEqual(Double(zeros) / Double(count), 0.25, accuracy: 0.01)
         XCTAssertTrue(y.allSatisfy { $0 == 0 || abs($0 - 2 / 0.75) < 1e-6 })
@@ -16,23 +16,28 @@ final class DropoutTests: XCTestCase {
     func testDropoutIsIdentityInEvaluation() {
         let layer = Dropout(name: "test.dropout", rate: 0.5)
         let x = randomInput(12)
-        x.withUnsafeBufferPointer { input in
-            XCTAssertEqual(layer.forward(input.baseAddress!, count: 12, context: nil), input.baseAddress!)
-            XCTAssertEqual(layer.forward(input.baseAddress!, count: 12, context: .evaluation(batch: 3)), input.baseAddress!)
-        }
+        var y = x
+        layer.forward(&y, count: 12, context: nil)
+        XCTAssertEqual(y, x)
+        layer.forward(&y, count: 12, context: .evaluation(batch: 3))
+        XCTAssertEqual(y, x)
     }
 
     func testMasksFollowTrialsNotBatchPositions() {
         let layer = Dropout(name: "test.dropout", rate: 0.5)
-        let x = [Float](repeating: 1, count: 3 * 64)
-        let together = array(layer.forward(x, count: 3 * 64, context: PassContext(training: true, seed: 1, step: 4, trialIndices: [7, 8, 9])), 3 * 64)
-        let alone = array(layer.forward(x, count: 64, context: PassContext(training: true, seed: 1, step: 4, trialIndices: [8])), 64)
+        func dropped(_ layer: Dropout, count: Int, _ context: PassContext) -> [Float] {
+            var y = [Float](repeating: 1, count: count)
+            layer.forward(&y, count: count, context: context)
+            return y
+        }
+        let together = dropped(layer, count: 3 * 64, PassContext(training: true, seed: 1, step: 4, trialIndices: [7, 8, 9]))
+        let alone = dropped(layer, count: 64, PassContext(training: true, seed: 1, step: 4, trialIndices: [8]))
         XCTAssertEqual(Array(together[64..<128]), alone)
         XCTAssertNotEqual(Array(together[0..<64]), Array(together[64..<128]))
         let otherLayer = Dropout(name: "test.other_dropout", rate: 0.5)
-        let other = array(otherLayer.forward(x, count: 64, context: PassContext(training: true, seed: 1, step: 4, trialIndices: [8])), 64)
+        let other = dropped(otherLayer, count: 64, PassContext(training: true, seed: 1, step: 4, trialIndices: [8]))
         XCTAssertNotEqual(alone, other, "two layers must draw from different streams")
-        let nextStep = array(layer.forward(x, count: 64, context: PassContext(training: true, seed: 1, step: 5, trialIndices: [8])), 64)
+        let nextStep = dropped(layer, count: 64, PassContext(training: true, seed: 1, step: 5, trialIndices: [8]))
         XCTAssertNotEqual(alone, nextStep)
     }
 
@@ -41,10 +46,17 @@ final class DropoutTests: XCTestCase {
         let layer = Dropout(name: "test.dropout", rate: 0.3)
         var x = randomInput(2 * 20)
         let context = trainingContext(batch: 2)
+        let y = FloatBuffer(capacity: 40), dx = FloatBuffer(capacity: 40)
         x.withUnsafeMutableBufferPointer { input in
             checkLayerGradients("dropout", store: store, input: input.baseAddress!, inputCount: 40, outputCount: 40,
-                                forward: { layer.forward(input.baseAddress!, count: 40, context: context) },
-                                backward: { layer.backward($0) })
+                                forward: {
+                                    layer.forward(mutableCopy(input.baseAddress!, count: 40, in: y), count: 40, context: context)
+                                    return UnsafePointer(y.pointer)
+                                },
+                                backward: {
+                                    layer.backward(mutableCopy($0, count: 40, in: dx))
+                                    return UnsafePointer(dx.pointer)
+                                })
         }
     }
 
@@ -52,7 +64,8 @@ final class DropoutTests: XCTestCase {
         let layer = DropPath(name: "test.drop_path", rate: 0.2)
         let batch = 5_000, perSample = 3
         let x = [Float](repeating: 1, count: batch * perSample)
-        let y = array(layer.forward(x, count: batch * perSample, context: trainingContext(batch: batch)), batch * perSample)
+        var y = x
+        layer.forward(&y, count: batch * perSample, context: trainingContext(batch: batch))
         var dropped = 0
         for b in 0..<batch {
             let sample = y[(b * perSample)..<((b + 1) * perSample)]
@@ -60,9 +73,9 @@ final class DropoutTests: XCTestCase {
             if sample.first! == 0 { dropped += 1 } else { XCTAssertEqual(sample.first!, 1 / 0.8, accuracy: 1e-6) }
         }
         XCTAssertEqual(Double(dropped) / Double(batch), 0.2, accuracy: 0.02)
-        x.withUnsafeBufferPointer { input in
-            XCTAssertEqual(layer.forward(input.baseAddress!, count: 6, context: nil), input.baseAddress!)
-        }
+        var unchanged = Array(x[0..<6])
+        layer.forward(&unchanged, count: 6, context: nil)
+        XCTAssertEqual(unchanged, Array(x[0..<6]), "inactive in evaluation")
     }
 
     func testDropPathGradient() {
@@ -70,10 +83,17 @@ final class DropoutTests: XCTestCase {
         let layer = DropPath(name: "test.drop_path", rate: 0.5)
         var x = randomInput(8 * 3)
         let context = trainingContext(batch: 8)
+        let y = FloatBuffer(capacity: 24), dx = FloatBuffer(capacity: 24)
         x.withUnsafeMutableBufferPointer { input in
             checkLayerGradients("drop path", store: store, input: input.baseAddress!, inputCount: 24, outputCount: 24,
-                                forward: { layer.forward(input.baseAddress!, count: 24, context: context) },
-                                backward: { layer.backward($0) })
+                                forward: {
+                                    layer.forward(mutableCopy(input.baseAddress!, count: 24, in: y), count: 24, context: context)
+                                    return UnsafePointer(y.pointer)
+                                },
+                                backward: {
+                                    layer.backward(mutableCopy($0, count: 24, in: dx))
+                                    return UnsafePointer(dx.pointer)
+                                })
         }
     }
 }

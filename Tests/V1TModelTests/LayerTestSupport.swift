@@ -68,3 +68,19 @@ func array(_ pointer: UnsafePointer<Float>, _ count: Int) -> [Float] { Array(Uns
 func trainingContext(batch: Int, seed: UInt64 = 5, step: Int = 3, firstTrial: Int = 100) -> PassContext {
     PassContext(training: true, seed: seed, step: step, trialIndices: Array(firstTrial..<(firstTrial + batch)))
 }
+
+/// Runs `body` on a zeroed buffer of `count` floats and returns what it wrote (for layers that
+/// write into the caller's memory).
+func written(_ count: Int, _ body: (UnsafeMutablePointer<Float>) -> Void) -> [Float] {
+    var values = [Float](repeating: 0, count: count)
+    values.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+    return values
+}
+
+/// `count` floats of `source` copied into `buffer`, for layers whose backward overwrites the
+/// gradient it is given.
+func mutableCopy(_ source: UnsafePointer<Float>, count: Int, in buffer: FloatBuffer) -> UnsafeMutablePointer<Float> {
+    let copy = buffer.reserve(count)
+    copy.update(from: source, count: count)
+    return copy
+}

@@ -10,7 +10,7 @@ final class LinearTests: XCTestCase {
         store.setValues([1, 2, 3, 4, 5, 6], of: layer.weight)
         store.setValues([0.5, -1, 2], of: layer.bias!)
         let x: [Float] = [1, -1, 2, 0.5]
-        let y = array(layer.forward(x, rows: 2, params: store.values.baseAddress!), 6)
+        let y = written(6) { layer.forward(x, rows: 2, params: store.values.baseAddress!, into: $0) }
         let expected: [Float] = [-0.5, -2, 1, 3.5, 7, 15]  // rows x·W[o] + b[o] worked out by hand
         XCTAssertEqual(y, expected)
     }
@@ -33,10 +33,19 @@ final class LinearTests: XCTestCase {
             let store = ParameterStore(layout: layout, seed: 3)
             randomiseParameters(store)
             var x = randomInput(3 * 5)
+            let y = FloatBuffer(capacity: 12), dx = FloatBuffer(capacity: 15)
             x.withUnsafeMutableBufferPointer { input in
-                checkLayerGradients("linear bias=\(hasBias)", store: store, input: input.baseAddress!, inputCount: 15, outputCount: 12,
-                                    forward: { layer.forward(input.baseAddress!, rows: 3, params: store.values.baseAddress!) },
-                                    backward: { layer.backward($0, params: store.values.baseAddress!, grads: store.gradients.baseAddress!) })
+                let x = input.baseAddress!
+                checkLayerGradients("linear bias=\(hasBias)", store: store, input: x, inputCount: 15, outputCount: 12,
+                                    forward: {
+                                        layer.forward(x, rows: 3, params: store.values.baseAddress!, into: y.pointer)
+                                        return UnsafePointer(y.pointer)
+                                    },
+                                    backward: {
+                                        layer.backward($0, input: x, rows: 3, params: store.values.baseAddress!, grads: store.gradients.baseAddress!,
+                                                       inputGradient: dx.pointer)
+                                        return UnsafePointer(dx.pointer)
+                                    })
             }
         }
     }
@@ -47,13 +56,12 @@ final class LinearTests: XCTestCase {
         let store = ParameterStore(layout: layout, seed: 4)
         let x = randomInput(4 * 3), dy = randomInput(4 * 2, seed: 9)
         let params = store.values.baseAddress!, grads = store.gradients.baseAddress!
-        _ = layer.forward(x, rows: 4, params: params)
-        layer.backward(dy, params: params, grads: grads)
+        layer.backward(dy, input: x, rows: 4, params: params, grads: grads, inputGradient: nil)
         let whole = Array(store.gradients)
         store.zeroGradients()
         for half in 0..<2 {
-            _ = layer.forward(Array(x[(half * 6)..<(half * 6 + 6)]), rows: 2, params: params)
-            layer.backward(Array(dy[(half * 4)..<(half * 4 + 4)]), params: params, grads: grads)
+            layer.backward(Array(dy[(half * 4)..<(half * 4 + 4)]), input: Array(x[(half * 6)..<(half * 6 + 6)]), rows: 2,
+                           params: params, grads: grads, inputGradient: nil)
         }
         for (a, b) in zip(whole, Array(store.gradients)) { XCTAssertEqual(a, b, accuracy: 1e-5) }
     }

@@ -8,7 +8,7 @@ final class MLPTests: XCTestCase {
         let store = ParameterStore(layout: layout, seed: 1)
         randomiseParameters(store)
         let x: [Float] = [0.3, -1.2, 2.0]
-        let y = array(mlp.forward(x, rows: 1, params: store.values.baseAddress!, context: nil), 3)
+        let y = written(3) { mlp.forward(x, rows: 1, params: store.values.baseAddress!, context: nil, into: $0) }
 
         let v = { (slice: ParameterSlice) in store.values(of: slice).map(Double.init) }
         let mean = (0.3 - 1.2 + 2.0) / 3.0
@@ -35,10 +35,18 @@ final class MLPTests: XCTestCase {
             randomiseParameters(store)
             var x = randomInput(2 * 4 * 5)
             let context = training ? trainingContext(batch: 2) : nil
+            let y = FloatBuffer(capacity: 40), dy = FloatBuffer(), dx = FloatBuffer(capacity: 40)
             x.withUnsafeMutableBufferPointer { input in
                 checkLayerGradients("MLP training=\(training)", store: store, input: input.baseAddress!, inputCount: 40, outputCount: 40,
-                                    forward: { mlp.forward(input.baseAddress!, rows: 8, params: store.values.baseAddress!, context: context) },
-                                    backward: { mlp.backward($0, params: store.values.baseAddress!, grads: store.gradients.baseAddress!) })
+                                    forward: {
+                                        mlp.forward(input.baseAddress!, rows: 8, params: store.values.baseAddress!, context: context, into: y.pointer)
+                                        return UnsafePointer(y.pointer)
+                                    },
+                                    backward: {
+                                        mlp.backward(mutableCopy($0, count: 40, in: dy), params: store.values.baseAddress!,
+                                                     grads: store.gradients.baseAddress!, addingInto: dx.zeroed(40))
+                                        return UnsafePointer(dx.pointer)
+                                    })
             }
         }
     }

@@ -87,10 +87,12 @@ final class TokenizerTests: XCTestCase {
             let images = randomInput(2 * 2 * 5 * 6)
             let context = training ? trainingContext(batch: 2) : nil
             let outputCount = 2 * tokenizer.tokens * 4
+            let gradient = FloatBuffer()
             checkLayerGradients("tokenizer training=\(training)", store: store, outputCount: outputCount, perSlice: 12,
                                 forward: { tokenizer.forward(images, batch: 2, params: store.values.baseAddress!, context: context) },
                                 backward: {
-                                    tokenizer.backward($0, params: store.values.baseAddress!, grads: store.gradients.baseAddress!)
+                                    tokenizer.backward(mutableCopy($0, count: outputCount, in: gradient), params: store.values.baseAddress!,
+                                                       grads: store.gradients.baseAddress!)
                                     return nil
                                 })
         }

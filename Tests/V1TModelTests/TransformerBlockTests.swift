@@ -19,9 +19,9 @@ final class TransformerBlockTests: XCTestCase {
         // The same computation from the sub-layers (in evaluation: no dropout, no drop path).
         let latent = array(block.behaviourMLPs[0].forward(behaviour, batch: 2, params: params, context: nil), 12)
         let shifted: [Float] = (0..<48).map { (i: Int) -> Float in x[i] + latent[(i / 24) * 6 + i % 6] }
-        let attended = array(block.attention.forward(shifted, batch: 2, tokens: 4, params: params, context: nil), 48)
+        let attended = written(48) { block.attention.forward(shifted, batch: 2, tokens: 4, params: params, context: nil, into: $0) }
         let middle = (0..<48).map { shifted[$0] + attended[$0] }
-        let transformed = array(block.mlp.forward(middle, rows: 8, params: params, context: nil), 48)
+        let transformed = written(48) { block.mlp.forward(middle, rows: 8, params: params, context: nil, into: $0) }
         for i in 0..<48 { XCTAssertEqual(y[i], middle[i] + transformed[i], accuracy: 1e-6) }
     }
 
@@ -35,12 +35,17 @@ final class TransformerBlockTests: XCTestCase {
             let behaviour = randomInput(4 * max(behaviourInputs, 1), seed: 5)
             let context = training ? trainingContext(batch: 4) : nil
             let mouse = mice - 1
+            let gradient = FloatBuffer()
             x.withUnsafeMutableBufferPointer { input in
                 checkLayerGradients("block behaviour=\(behaviourInputs) mice=\(mice) training=\(training)", store: store,
                                     input: input.baseAddress!, inputCount: 120, outputCount: 120,
                                     forward: { block.forward(input.baseAddress!, batch: 4, tokens: 5, behaviour: behaviour, behaviourMLPIndex: mouse,
                                                              params: store.values.baseAddress!, context: context) },
-                                    backward: { block.backward($0, params: store.values.baseAddress!, grads: store.gradients.baseAddress!) })
+                                    backward: {
+                                        let dx = mutableCopy($0, count: 120, in: gradient)
+                                        block.backward(dx, params: store.values.baseAddress!, grads: store.gradients.baseAddress!)
+                                        return UnsafePointer(dx)
+                                    })
             }
             if mice == 2 {
                 // Only the selected mouse's behaviour MLP may receive gradient.

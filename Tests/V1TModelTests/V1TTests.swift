@@ -90,4 +90,32 @@ final class V1TTests: XCTestCase {
         XCTAssertNotEqual(evaluated, pair)
         XCTAssertTrue(evaluated.allSatisfy { $0 > 0 }, "ELU + 1 keeps predictions positive")
     }
+
+    /// The micro-batch planner's figures are exactly what a training pass over every mouse allocates.
+    func testMemoryAccountingMatchesTheBuffersAfterEveryMouseTrained() throws {
+        for (mode, shifter) in [(0, false), (3, true), (4, true)] {
+            func allocated(batch: Int) throws -> (floats: Int, model: V1T) {
+                let model = try V1T(configuration: Self.tinyConfiguration(behaviourMode: mode, shifter: shifter), seed: 3)
+                let stack = Self.images(count: 3)
+                let behaviour = randomInput(batch * 3), pupil = randomInput(batch * 2, seed: 4)
+                for mouse in 0..<2 {
+                    let context = PassContext(training: true, seed: 1, step: 0, trialIndices: Array(0..<batch))
+                    _ = stack.withUnsafeBufferPointer {
+                        model.forward(mouse: mouse, images: $0.baseAddress!, imageCount: 3, imageIndices: (0..<batch).map { $0 % 3 },
+                                      behaviour: behaviour, pupilCenter: pupil, context: context)
+                    }
+                    model.backward(randomInput(batch * model.configuration.mice[mouse].neurons))
+                }
+                return (allocatedFloats(model.buffers), model)
+            }
+            for batch in [1, 4] {
+                let (floats, model) = try allocated(batch: batch)
+                XCTAssertEqual(floats, batch * model.activationFloatsPerSample + model.fixedBufferFloats, "mode \(mode) batch \(batch)")
+                XCTAssertEqual(model.activationBytesPerSample, 4 * model.activationFloatsPerSample)
+                XCTAssertEqual(model.fixedBytes, 4 * (4 * model.parameters.count + model.fixedBufferFloats))
+            }
+            let one = try allocated(batch: 1), four = try allocated(batch: 4)
+            XCTAssertEqual(four.floats - one.floats, 3 * one.model.activationFloatsPerSample, "mode \(mode)")
+        }
+    }
 }

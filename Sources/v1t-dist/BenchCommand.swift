@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import V1TModel
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure V1T's training speed and memory on one core against this machine's sgemm peak.",
+        discussion: """
+        Three measurements, all on one core (a training rank runs one OpenBLAS thread):
+
+        1. sgemm peak: the best GFLOP/s of single-precision matrix products of the model's shapes \
+        (attention's 1654x155x1654 and 1654x1654x155, the MLP's 1654x155x488) and 1024^3.
+        2. Training speed of the whole model (cropper, core, shifter, readout of 174 neurons, ELU + 1): \
+        forward + backward passes on random inputs, as samples/s and as achieved GFLOP/s from the \
+        analytic count of the matrix products (docs/performance.md gives the formula), and its share of \
+        the sgemm peak. The first pass is not timed.
+        3. Memory: what the model's buffers hold per sample of a micro-batch and regardless of it \
+        (the figures the micro-batch chooser uses), and the process's peak resident memory after the \
+        timed passes (VmHWM), next to the original PyTorch code's 11.8 GB at batch 16.
+
+        Presets: v1t is V1T as published (1,654 tokens of 155, 4 blocks, behaviour mode 3 and the \
+        shifter); demo is the small core (121 tokens of 64, 2 blocks, no behaviour). The v1t preset \
+        takes about half a minute per pass of 16 samples.
+
+        Run it on a quiet machine and more than once: other processes on the same core lower every figure.
+
+        Example: OPENBLAS_NUM_THREADS=1 v1t-dist bench --preset both --batch 16 --passes 2 --json bench.json
+        """
+    )
+
+    enum Preset: String, ExpressibleByArgument, CaseIterable {
+        case v1t, demo, both
+    }
+
+    @Option(help: "Which model to time: v1t (as published), demo (small) or both.")
+    var preset: Preset = .both
+
+    @Option(help: "Samples per training pass (micro-batch).")
+    var batch = 16
+
+    @Option(help: "Timed passes per model (one untimed pass runs first).")
+    var passes = 2
+
+    @Option(help: ArgumentHelp("Also write the figures as JSON to this file.", valueName: "file"))
+    var json: String?
+
+    func validate() throws {
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1, got \(batch)") }
+        guard passes >= 1 else { throw ValidationError("--passes must be at least 1, got \(passes)") }
+        if let json { try validateJSONPath(json) }
+    }
+
+    func run() throws {
+        let threads = blasThreadCount
+        let environment = ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"]
+        print("OPENBLAS_NUM_THREADS=\(environment ?? "(unset)"); OpenBLAS uses \(threads) thread\(threads == 1 ? "" : "s") (\(blasConfiguration))")
+        if threads != 1 {
+            FileHandle.standardError.write(Data(
+                "warning: OpenBLAS runs \(threads) threads, so these are not one-core figures; run with OPENBLAS_NUM_THREADS=1\n".utf8))
+        }
+        print("measuring sgemm ...")
+        let sgemm = BenchReport.Sgemm.measureAll()
+        var models: [BenchReport.Model] = []
+        // demo first: the peak-memory reset below cannot give back what a larger model left behind.
+        for name in [Preset.demo, .v1t] where preset == name || preset == .both {
+            print("timing \(name.rawValue): batch \(batch), \(passes) timed passes ...")
+            models.append(try BenchReport.Model.measure(name: name.rawValue, configuration: Self.configuration(name),
+                                                        batch: batch, passes: passes, sgemmPeak: BenchReport.peak(of: sgemm)))
+        }
+        let report = BenchReport(openblasNumThreads: environment, blasThreads: threads, blasConfiguration: blasConfiguration,
+                                 sgemm: sgemm, models: models)
+        print("")
+        print(report.table)
+        if let json {
+            try report.writeJSON(to: json)
+            print("wrote \(json)")
+        }
+    }
+
+    /// The model of a preset, with one mouse of 174 neurons (a typical Allen session's count) whose
+    /// stored frames are 72 x 128 pixels, as the training sets store them.
+    static func configuration(_ preset: Preset) -> V1TConfiguration {
+        let neurons = 174
+        var random = CounterRandom(key: 174)
+        let mouse = V1TConfiguration.Mouse(
+            name: "bench", neuronX: (0..<neurons).map { _ in 400 * random.nextUniform() },
+            neuronY: (0..<neurons).map { _ in 400 * random.nextUniform() }, imageHeight: 72, imageWidth: 128,
+            imageMean: 110, imageStd: 60)
+        switch preset {
+        case .demo:
+            return V1TConfiguration(behaviourMode: 0, usesShifter: false, core: .demo, mice: [mouse])
+        case .v1t, .both:
+            return V1TConfiguration(behaviourMode: 3, usesShifter: true, core: .published, mice: [mouse])
+        }
+    }
+
+    private func validateJSONPath(_ path: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw ValidationError("--json \(path) is a directory; give a file name, e.g. \(path)/bench.json")
+        }
+        let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ValidationError("--json \(path): the directory \(parent) does not exist; create it first (mkdir -p \(parent))")
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import V1TModel
+import XCTest
+@testable import v1t_dist
+
+final class BenchTests: XCTestCase {
+    /// A model small enough to time in milliseconds: 12x16 images, 4x4 patches, one block.
+    private func tinyConfiguration() -> V1TConfiguration {
+        let core = ViTCore.Configuration(
+            imageChannels: 1, imageHeight: 12, imageWidth: 16, patchSize: 4, patchStride: 4, embedding: 8, blocks: 1,
+            heads: 2, headWidth: .split, mlpWidth: 12, patchDropout: 0.1, transformerDropout: 0.1, dropPath: 0,
+            behaviourMode: 0, mice: 1)
+        let mouse = V1TConfiguration.Mouse(name: "tiny", neuronX: [1, 5, 9], neuronY: [2, 8, 4], imageHeight: 18, imageWidth: 20,
+                                           imageMean: 100, imageStd: 40)
+        return V1TConfiguration(behaviourMode: 3, usesShifter: true, core: core, mice: [mouse])
+    }
+
+    private func tinyReport() throws -> BenchReport {
+        let sgemm = [BenchReport.Sgemm(m: 4, n: 5, k: 6, gflops: 40), BenchReport.Sgemm(m: 8, n: 8, k: 8, gflops: 80)]
+        let model = try BenchReport.Model.measure(name: "tiny", configuration: tinyConfiguration(), batch: 3, passes: 2, sgemmPeak: 80)
+        return BenchReport(openblasNumThreads: "1", blasThreads: 1, blasConfiguration: "test", sgemm: sgemm, models: [model])
+    }
+
+    func testTableShowsEveryFigureOfATinyModel() throws {
+        let report = try tinyReport()
+        let model = report.models[0]
+        let lines = report.table.split(separator: "\n").map(String.init)
+        func row(_ label: String) -> [String]? {
+            lines.first { $0.hasPrefix(label) }.map { $0.dropFirst(label.count).split(separator: " ").map(String.init) }
+        }
+        XCTAssertEqual(row("peak"), ["80.0"], "the best sgemm figure")
+        XCTAssertEqual(row("model"), ["tiny"])
+        XCTAssertEqual(row("batch"), ["3"])
+        XCTAssertEqual(row("readout neurons"), ["3"])
+        XCTAssertEqual(row("training GFLOP per sample"), [String(format: "%.3f", Double(TrainingFLOPs(tinyConfiguration().core).training) / 1e9)])
+        XCTAssertEqual(model.throughput.passes, 2)
+        // Achieved GFLOP/s and the share of the peak follow from the measured speed and the count.
+        XCTAssertEqual(model.bestPassGFLOPs, model.bestPassSamplesPerSecond * model.trainingGFLOPPerSample, accuracy: 1e-9)
+        XCTAssertEqual(model.percentOfSgemmPeak, 100 * model.bestPassGFLOPs / 80, accuracy: 1e-9)
+        XCTAssertEqual(row("% of sgemm peak (best pass)"), [String(format: "%.1f%%", model.percentOfSgemmPeak)])
+        XCTAssertEqual(row("activation MB per sample"), [String(format: "%.2f", Double(model.activationBytesPerSample) / 1e6)])
+        XCTAssertEqual(model.activationBytesPerSample, try V1T(configuration: tinyConfiguration(), seed: 1).activationBytesPerSample)
+        for label in ["samples/s (mean of passes)", "samples/s (best pass)", "samples per CPU second", "GFLOP per CPU second", "forward ms/sample", "backward ms/sample",
+                      "GFLOP/s (mean)", "GFLOP/s (best pass)", "fixed MB", "planned MB at this batch",
+                      "peak RSS MB (VmHWM)", "peak RSS MB per sample"] {
+            XCTAssertEqual(row(label)?.count, 1, "one value in row \(label)")
+        }
+        XCTAssertNotNil(model.peakResidentBytes, "Linux reports VmHWM")
+        XCTAssertTrue(lines.last!.contains("11.8 GB with batch 16: 737.5 MB per sample"))
+    }
+
+    func testJSONHoldsTheFiguresAndIsWrittenWhole() throws {
+        let report = try tinyReport()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("bench.json").path
+        try report.writeJSON(to: path)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), ["bench.json"], "no temporary file left")
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+        XCTAssertEqual(object["sgemmPeakGFLOPs"] as? Double, 80)
+        let model = (object["models"] as! [[String: Any]])[0]
+        for key in ["samplesPerSecond", "achievedGFLOPs", "percentOfSgemmPeak", "activationBytesPerSample", "fixedBytes",
+                    "peakResidentBytes", "trainingGFLOPPerSample"] {
+            XCTAssertNotNil(model[key], key)
+        }
+        XCTAssertEqual((model["flops"] as! [String: Int])["tokenizer"], TrainingFLOPs(tinyConfiguration().core).tokenizer)
+    }
+
+    func testPresetsAreThePublishedModelAndTheDemo() {
+        let published = Bench.configuration(.v1t)
+        XCTAssertEqual(published.core.embedding, 155)
+        XCTAssertEqual(published.core.tokens, 1654)
+        XCTAssertEqual(published.behaviourMode, 3)
+        XCTAssertTrue(published.usesShifter)
+        XCTAssertEqual(published.mice.map(\.neurons), [174])
+        let demo = Bench.configuration(.demo)
+        XCTAssertEqual(demo.core, { var c = ViTCore.Configuration.demo; c.behaviourMode = 0; return c }())
+        XCTAssertEqual(demo.mice.map(\.neurons), [174])
+    }
+
+    func testBadOptionsNameTheFlag() {
+        func message(_ arguments: [String]) -> String {
+            do {
+                _ = try Bench.parseAsRoot(arguments)
+                return ""
+            } catch {
+                return Bench.message(for: error)
+            }
+        }
+        XCTAssertTrue(message(["--batch", "0"]).contains("--batch"))
+        XCTAssertTrue(message(["--passes", "0"]).contains("--passes"))
+        XCTAssertTrue(message(["--preset", "huge"]).contains("preset"))
+        XCTAssertTrue(message(["--json", "/nonexistent-directory/x.json"]).contains("--json"))
+    }
+}
