@@ -71,7 +71,7 @@ let package = Package(
         ),
         .testTarget(name: "V1TModelTests", dependencies: ["V1TModel"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "v1t-dist"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "V1TModel", "v1t-dist"]),
 
         // Multi-rank tests: DDPTests starts `mpirun -np 2|3 ddp-harness <scenario>` and checks the output.
         .executableTarget(name: "ddp-harness", dependencies: ["DDP", "MPIShim", "COpenBLAS"], path: "Tests/DDPHarness"),

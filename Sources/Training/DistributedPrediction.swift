@@ -2,9 +2,13 @@ import DDP
 import V1TModel
 
 /// Predicts the responses of a list of trials with the model in evaluation mode, the trials shared
-/// across ranks: each rank predicts a contiguous share in micro-batches, writes its rows into a
-/// zeroed matrix, and one allreduce assembles the whole matrix on every rank. Every metric computed
-/// from it is then exactly the single-process number, whatever the number of ranks.
+/// across ranks: the list is cut into micro-batches of `microBatchSize` consecutive trials, each
+/// rank predicts a contiguous run of whole micro-batches and writes their rows into a zeroed
+/// matrix, and one allreduce (adding zeros, which is exact) assembles the whole matrix on every
+/// rank. The micro-batches do not depend on the number of ranks, and that matters: a trial's
+/// prediction can change in the last bit with the trials it is computed with (seen with
+/// micro-batches of 1 or 2 trials against 3 or more). So every metric computed from the matrix is
+/// exactly the single-process number, whatever the number of ranks.
 public struct DistributedPrediction {
     public let model: V1T
     public let world: Communicator
@@ -20,15 +24,13 @@ public struct DistributedPrediction {
     public func predict(mouse: Int, data: MouseData, trials: [Int]) throws -> [Float] {
         let neurons = data.neurons
         var predictions = [Float](repeating: 0, count: trials.count * neurons)
-        let share = TrialSharding.shareRange(trials.indices, rank: world.rank, ranks: world.size)
+        let microBatches = (trials.count + microBatchSize - 1) / microBatchSize
         var batch = Batch()
-        var start = share.lowerBound
-        while start < share.upperBound {
-            let end = min(start + microBatchSize, share.upperBound)
+        for microBatch in TrialSharding.shareRange(0..<microBatches, rank: world.rank, ranks: world.size) {
+            let start = microBatch * microBatchSize, end = min(start + microBatchSize, trials.count)
             data.gather(Array(trials[start..<end]), into: &batch)
             let output = predictBatch(mouse: mouse, data: data, batch: batch)
             for i in 0..<(batch.count * neurons) { predictions[start * neurons + i] = output[i] }
-            start = end
         }
         try world.allreduceSum(&predictions)
         return predictions

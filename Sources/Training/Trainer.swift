@@ -83,6 +83,9 @@ public final class Trainer {
         while state.epoch <= configuration.epochs, !state.finished {
             let started = Date()
             engine.resetTimings()
+            // Throughput counts only the steps this process ran: after a mid-epoch resume, the
+            // epoch's earlier steps took no time here.
+            var trialsTimed = 0.0
             let plans = try mice.indices.map { try shardings[$0].steps(epoch: state.epoch, rank: world.rank, ranks: world.size, microBatchSize: microBatchSize) }
             for step in state.stepsDoneInEpoch..<stepsPerEpoch {
                 let work = mice.indices.flatMap { mouse in
@@ -91,6 +94,7 @@ public final class Trainer {
                 let (loss, trials) = try optimiserStep(work)
                 state.epochLossSum += loss
                 state.epochTrials += trials
+                trialsTimed += trials
                 state.globalStep += 1
                 state.stepsDoneInEpoch = step + 1
                 if try shouldStop() {
@@ -100,7 +104,7 @@ public final class Trainer {
                     return .stoppedOnRequest
                 }
             }
-            try finishEpoch(seconds: Date().timeIntervalSince(started))
+            try finishEpoch(seconds: Date().timeIntervalSince(started), trialsTimed: trialsTimed)
         }
         // last.safetensors keeps the last epoch's weights, so a later --resume with more --epochs
         // continues as if the run had never stopped; evaluation uses the best ones.
@@ -213,7 +217,7 @@ public final class Trainer {
     }
 
     /// Validation, the schedule's decision, checkpoints, metrics and the epoch's line of log.
-    private func finishEpoch(seconds: Double) throws {
+    private func finishEpoch(seconds: Double, trialsTimed: Double) throws {
         let epoch = state.epoch
         let trainLoss = state.epochLossSum / max(state.epochTrials, 1)
         let validation = try validate()
@@ -239,12 +243,12 @@ public final class Trainer {
             break
         }
 
-        let samples = state.epochTrials
+        let samplesPerSecond = trialsTimed / max(seconds, 1e-9)
         let allreduceShare = engine.allreduceSeconds / max(engine.computeSeconds + engine.allreduceSeconds, 1e-9)
         let remaining = Double(configuration.epochs - epoch) * seconds
         say(String(format: "epoch %3d/%d  loss %.4f  val loss %.4f  val corr %.4f (best %.4f @%d)  lr %.2e/%.2e  %.1f samples/s  allreduce %.1f%%  %@ left",
                    epoch, configuration.epochs, trainLoss, validation.loss, validation.correlation, state.schedule.bestValue,
-                   state.schedule.bestEpoch, learningRates.0, learningRates.1, samples / max(seconds, 1e-9), 100 * allreduceShare,
+                   state.schedule.bestEpoch, learningRates.0, learningRates.1, samplesPerSecond, 100 * allreduceShare,
                    Self.duration(state.finished ? 0 : remaining)))
         if world.isRoot {
             if epoch == 1 || !FileManager.default.fileExists(atPath: run.metrics.path) {
@@ -253,7 +257,7 @@ public final class Trainer {
             let row = EpochMetrics(epoch: epoch, trainLoss: trainLoss, validationLoss: validation.loss,
                                    validationCorrelation: validation.correlation, coreLearningRate: Double(learningRates.0),
                                    readoutLearningRate: Double(learningRates.1), seconds: seconds,
-                                   samplesPerSecond: samples / max(seconds, 1e-9), allreduceShare: allreduceShare, ranks: world.size)
+                                   samplesPerSecond: samplesPerSecond, allreduceShare: allreduceShare, ranks: world.size)
             run.appendLine(row.csvLine, to: run.metrics)
         }
         state.epoch += 1
