@@ -134,6 +134,14 @@ public final class Attention {
         return norm.backward(dNormalised, params: params, grads: grads)
     }
 
+    /// Sample `b`'s probabilities of the last forward, [heads, tokens, tokens], without the dropout
+    /// marks (the magnitudes): what attention maps read (`V1T.attentionProbabilities(sample:)`).
+    func probabilities(ofSample b: Int) -> [Float] {
+        precondition((0..<batch).contains(b), "attention: sample \(b) is outside the last batch of \(batch)")
+        let count = heads * tokens * tokens, start = probabilities.pointer + b * count
+        return (0..<count).map { abs(start[$0]) }
+    }
+
     /// Floats held per sample of `tokens` tokens in training (the probabilities dominate).
     public func activationFloats(tokens: Int) -> Int {
         norm.activationFloats(rowsPerSample: tokens)
