@@ -48,10 +48,14 @@ let package = Package(
         .target(name: "Training", dependencies: ["V1TModel", "TrainingSet", "Metrics", "DDP", "Plots"]),
         // NumPy .npy/.npz files: the Allen events file and the Sensorium folder format.
         .target(name: "NumPyFormat", dependencies: ["CZlib"]),
+        // Stimulus images from disk (PNG, PGM, .npy) and the area-averaging resize to a training resolution.
+        .target(name: "ImageFiles", dependencies: ["CZlib", "NumPyFormat"]),
+        // What a trained run shows: plots, predictions for new images, in-silico experiments.
+        .target(name: "Results", dependencies: ["Training", "Plots", "ImageFiles", "V1TModel", "TrainingSet", "NumPyFormat", "DDP"]),
         // Resumable downloads of Allen Brain Observatory files into an AllenSDK-layout cache.
         .target(name: "AllenFetch"),
         // Allen Brain Observatory NWB 1 files -> training sets (and synthetic sessions in that layout).
-        .target(name: "AllenNWB", dependencies: ["H5", "TrainingSet", "NumPyFormat"]),
+        .target(name: "AllenNWB", dependencies: ["H5", "TrainingSet", "NumPyFormat", "ImageFiles"]),
         // Sensorium 2022 / Franke 2022 static folders <-> training sets (interop with the original V1T).
         .target(name: "SensoriumFormat", dependencies: ["NumPyFormat", "TrainingSet"]),
 
@@ -61,7 +65,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "AllenFetch",
                 "AllenNWB",
+                "ImageFiles",
                 "NumPyFormat",
+                "Results",
                 "SensoriumFormat",
                 "TrainingSet",
                 "Training",
@@ -82,6 +88,8 @@ let package = Package(
         .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat", "CZlib"], exclude: ["Fixtures"]),
         .testTarget(name: "AllenFetchTests", dependencies: ["AllenFetch"]),
         .testTarget(name: "AllenNWBTests", dependencies: ["AllenNWB", "H5", "NumPyFormat", "TrainingSet"]),
+        .testTarget(name: "ImageFilesTests", dependencies: ["ImageFiles", "NumPyFormat", "CZlib"], exclude: ["Fixtures"]),
+        .testTarget(name: "ResultsTests", dependencies: ["Results", "Training", "Plots", "ImageFiles", "V1TModel", "TrainingSet", "v1t-dist"]),
         .testTarget(name: "SensoriumFormatTests", dependencies: ["SensoriumFormat", "NumPyFormat", "TrainingSet"]),
         // Tests of the command-line tool's own logic (it is imported with @testable).
         .testTarget(name: "V1TDistTests", dependencies: ["v1t-dist"]),

@@ -1,4 +1,5 @@
 import Foundation
+import ImageFiles
 import NumPyFormat
 import TrainingSet
 
@@ -112,7 +113,8 @@ public enum AllenConverter {
     static func resizedImages(_ file: AllenNWBFile, templates: (count: Int, height: Int, width: Int),
                               options: ConversionOptions) throws -> ImageStack {
         let resizer = ImageResizer(sourceHeight: templates.height, sourceWidth: templates.width,
-                                   targetHeight: options.imageHeight, targetWidth: options.imageWidth, mode: options.aspect)
+                                   targetHeight: options.imageHeight, targetWidth: options.imageWidth, mode: options.aspect,
+                                   fill: AllenNWBLayout.stimulusGray)
         var pixels: [UInt8] = []
         pixels.reserveCapacity((templates.count + 1) * options.imageHeight * options.imageWidth)
         for index in 0..<templates.count {

@@ -1,3 +1,5 @@
+import ImageFiles
+
 /// The choices of `v1t-dist convert`.
 public struct ConversionOptions {
     /// Responses and behaviour average [onset + windowStart, onset + windowEnd) seconds. The default

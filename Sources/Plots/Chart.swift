@@ -19,14 +19,18 @@ public struct Chart {
         public var y: [Double]
         public var mark: Mark
         public var color: String?
+        /// One colour per point (points only), e.g. to link the same neuron across panels.
+        public var pointColors: [String]?
 
-        public init(name: String, x: [Double], y: [Double], mark: Mark = .line, color: String? = nil) {
+        public init(name: String, x: [Double], y: [Double], mark: Mark = .line, color: String? = nil, pointColors: [String]? = nil) {
             precondition(x.count == y.count, "series \(name): x and y differ in length")
+            precondition(pointColors == nil || pointColors!.count == x.count, "series \(name): one colour per point")
             self.name = name
             self.x = x
             self.y = y
             self.mark = mark
             self.color = color
+            self.pointColors = pointColors
         }
     }
 
@@ -45,6 +49,8 @@ public struct Chart {
     public var yRange: ClosedRange<Double>?
     /// A dashed diagonal y = x (for predicted-versus-recorded and ceiling scatter plots).
     public var showsIdentityLine = false
+    /// y grows downwards, as image rows do (for positions on an image or a feature map).
+    public var invertsY = false
 
     public init(title: String, xLabel: String, yLabel: String, series: [Series] = []) {
         self.title = title
@@ -53,7 +59,7 @@ public struct Chart {
         self.series = series
     }
 
-    static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+    public static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
 
     /// The chart as a complete SVG document.
     public func svg() -> String {
@@ -64,11 +70,16 @@ public struct Chart {
 
     /// Draws the chart into a larger document at `origin` (used by `Figure` for panels).
     func draw(into document: inout SVGDocument, origin: (x: Double, y: Double)) {
-        let plot = (left: origin.x + 62, top: origin.y + 34, right: origin.x + width - 16, bottom: origin.y + height - 48)
+        let legend = legendLayout(left: origin.x + 62, right: origin.x + width - 16)
+        let legendRows = (legend.map(\.row).max() ?? -1) + 1
+        let plot = (left: origin.x + 62, top: origin.y + 34 + 16 * Double(legendRows), right: origin.x + width - 16, bottom: origin.y + height - 48)
         let xAxis = Axis(values: allX(), fixed: xRange, scale: xScale)
         let yAxis = Axis(values: allY(), fixed: yRange, scale: yScale)
         func px(_ x: Double) -> Double { plot.left + xAxis.fraction(x) * (plot.right - plot.left) }
-        func py(_ y: Double) -> Double { plot.bottom - yAxis.fraction(y) * (plot.bottom - plot.top) }
+        func py(_ y: Double) -> Double {
+            let fraction = invertsY ? 1 - yAxis.fraction(y) : yAxis.fraction(y)
+            return plot.bottom - fraction * (plot.bottom - plot.top)
+        }
 
         document.text(title, x: (plot.left + plot.right) / 2, y: origin.y + 20, size: 14, anchor: "middle", weight: "bold")
         document.rect(x: plot.left, y: plot.top, width: plot.right - plot.left, height: plot.bottom - plot.top, fill: "none", stroke: "#444")
@@ -95,13 +106,17 @@ public struct Chart {
         document.beginGroup(clipTo: (plot.left, plot.top, plot.right - plot.left, plot.bottom - plot.top))
         for (index, series) in series.enumerated() {
             let color = series.color ?? Self.palette[index % Self.palette.count]
-            let points = zip(series.x, series.y).filter { $0.0.isFinite && $0.1.isFinite }
+            let finite = series.x.indices.filter { series.x[$0].isFinite && series.y[$0].isFinite }
+            let points = finite.map { (series.x[$0], series.y[$0]) }
             switch series.mark {
             case .line:
                 document.polyline(points.map { (px($0.0), py($0.1)) }, stroke: color, series: series.name)
             case .points(let radius):
                 document.beginGroup(series: series.name)
-                for (x, y) in points { document.circle(cx: px(x), cy: py(y), r: radius, fill: color) }
+                for index in finite {
+                    document.circle(cx: px(series.x[index]), cy: py(series.y[index]), r: radius,
+                                    fill: series.pointColors?[index] ?? color)
+                }
                 document.endGroup()
             case .bars(let barWidth):
                 document.beginGroup(series: series.name)
@@ -119,15 +134,33 @@ public struct Chart {
         }
         document.endGroup()
 
-        let named = series.enumerated().filter { !$0.element.name.isEmpty }
-        if named.count > 1 {
-            for (row, (index, series)) in named.enumerated() {
-                let y = plot.top + 14 + Double(row) * 16
-                let color = series.color ?? Self.palette[index % Self.palette.count]
-                document.rect(x: plot.right - 150, y: y - 9, width: 10, height: 10, fill: color, stroke: nil)
-                document.text(series.name, x: plot.right - 135, y: y, size: 11, anchor: "start")
-            }
+        // The legend sits in rows between the title and the plot, where it never hides data.
+        for entry in legend {
+            let y = origin.y + 38 + 16 * Double(entry.row)
+            let series = series[entry.index]
+            let color = series.color ?? Self.palette[entry.index % Self.palette.count]
+            var isBand = false
+            if case .band = series.mark { isBand = true }
+            document.rect(x: entry.x, y: y - 9, width: 10, height: 10, fill: color, stroke: nil, opacity: isBand ? 0.3 : nil)
+            document.text(series.name, x: entry.x + 14, y: y, size: 11, anchor: "start")
         }
+    }
+
+    /// Where each named series' legend entry goes (only with two or more named series): entries
+    /// left to right, wrapping to a new row when the plot's width is used up.
+    private func legendLayout(left: Double, right: Double) -> [(index: Int, x: Double, row: Int)] {
+        let named = series.indices.filter { !series[$0].name.isEmpty }
+        guard named.count > 1 else { return [] }
+        var entries: [(index: Int, x: Double, row: Int)] = []
+        var x = left, row = 0
+        for index in named {
+            // About 6.3 units per character of 11-unit Helvetica, plus the swatch and a gap.
+            let entryWidth = 14 + 6.3 * Double(series[index].name.count) + 16
+            if x + entryWidth > right && x > left { x = left; row += 1 }
+            entries.append((index, x, row))
+            x += entryWidth
+        }
+        return entries
     }
 
     private func allX() -> [Double] { series.flatMap(\.x) + barPadding() }

@@ -34,9 +34,10 @@ struct SVGDocument {
         body.append("<line x1=\"\(n(x1))\" y1=\"\(n(y1))\" x2=\"\(n(x2))\" y2=\"\(n(y2))\" stroke=\"\(stroke)\"\(dashes)/>")
     }
 
-    mutating func rect(x: Double, y: Double, width: Double, height: Double, fill: String, stroke: String?) {
+    mutating func rect(x: Double, y: Double, width: Double, height: Double, fill: String, stroke: String?, opacity: Double? = nil) {
         let outline = stroke.map { " stroke=\"\($0)\"" } ?? ""
-        body.append("<rect x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(width))\" height=\"\(n(height))\" fill=\"\(fill)\"\(outline)/>")
+        let fading = opacity.map { " fill-opacity=\"\(n($0))\"" } ?? ""
+        body.append("<rect x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(width))\" height=\"\(n(height))\" fill=\"\(fill)\"\(outline)\(fading)/>")
     }
 
     mutating func circle(cx: Double, cy: Double, r: Double, fill: String) {

@@ -142,6 +142,14 @@ public final class Attention {
         norm.backward(dNormalised, params: params, grads: grads, addingInto: inputGradient)
     }
 
+    /// Sample `b`'s probabilities of the last forward, [heads, tokens, tokens], without the dropout
+    /// marks (the magnitudes): what attention maps read (`V1T.attentionProbabilities(sample:)`).
+    func probabilities(ofSample b: Int) -> [Float] {
+        precondition((0..<batch).contains(b), "attention: sample \(b) is outside the last batch of \(batch)")
+        let count = heads * tokens * tokens, start = probabilities.pointer + b * count
+        return (0..<count).map { abs(start[$0]) }
+    }
+
     /// Floats this layer keeps per sample of `tokens` tokens (its gradients are in the workspace):
     /// LayerNorm statistics and output, qkv, the probabilities (which dominate) and the head outputs.
     public func activationFloats(tokens: Int) -> Int {

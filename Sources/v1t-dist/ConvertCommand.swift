@@ -1,6 +1,7 @@
 import AllenNWB
 import ArgumentParser
 import Foundation
+import ImageFiles
 
 extension AspectMode: ExpressibleByArgument {}
 

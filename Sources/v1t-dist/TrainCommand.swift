@@ -1,6 +1,7 @@
 import ArgumentParser
 import DDP
 import Foundation
+import Results
 import Training
 import V1TModel
 
@@ -19,7 +20,7 @@ struct Train: ParsableCommand {
         test tiers (evaluation.json), as `v1t-dist evaluate` does.
 
         Examples:
-          v1t-dist train --data data/simulated.h5 --output-dir runs/demo --preset demo --epochs 20
+          v1t-dist train --data data/simulated.h5 --output-dir runs/demo --preset demo --epochs 20 --save-plots
           scripts/mpirun.sh -np 2 .build/release/v1t-dist train --data data/ --output-dir runs/v1t
         """
     )
@@ -47,6 +48,11 @@ struct Train: ParsableCommand {
 
     @Option(help: "0 quiet, 1 a line per epoch, 2 also the set-up details.")
     var verbose = 1
+
+    @Flag(name: [.customLong("save-plots"), .customLong("save_plots")], help: "After the final evaluation, draw the results into <output-dir>/plots/ (as `v1t-dist plot`).")
+    var savePlots = false
+
+    @OptionGroup(title: "Plots (with --save-plots)") var plotFormat: PlotFormatOptions
 
     func validate() throws {
         guard !data.isEmpty else { throw ValidationError("--data needs at least one training-set file or folder") }
@@ -101,6 +107,13 @@ struct Train: ParsableCommand {
         if world.isRoot { try run.saveEvaluation(report, perNeuron: results.map(\.perNeuron), mice: mice) }
         log.say(String(format: "best validation correlation %.4f at epoch %d; scores of the best weights:", best, bestEpoch))
         log.say(report.table)
+        if savePlots && world.isRoot {
+            // Rank 0 alone: the plots need a few forward passes and no collective.
+            let writer = try plotFormat.writer(for: run)
+            try RunPlots().write(run: run, model: v1t, mice: mice, test: TestTierResult.fromEvaluation(results, mice: mice), writer: writer)
+            log.say("plots in \(run.plots.path): " + writer.written.map(\.lastPathComponent).joined(separator: ", "))
+            for note in writer.notes { log.say("note: \(note)") }
+        }
         log.say("outputs in \(run.url.path)")
     }
 

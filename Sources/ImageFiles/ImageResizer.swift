@@ -30,8 +30,8 @@ public struct ImageResizer {
         var weights: [Double]
     }
 
-    public init(sourceHeight: Int, sourceWidth: Int, targetHeight: Int, targetWidth: Int, mode: AspectMode,
-                fill: UInt8 = AllenNWBLayout.stimulusGray) {
+    /// - fill: the gray around a padded image (the screen's gray: 127 in the Allen stimuli).
+    public init(sourceHeight: Int, sourceWidth: Int, targetHeight: Int, targetWidth: Int, mode: AspectMode, fill: UInt8) {
         precondition(sourceHeight > 0 && sourceWidth > 0 && targetHeight > 0 && targetWidth > 0)
         self.sourceHeight = sourceHeight
         self.sourceWidth = sourceWidth
