@@ -17,8 +17,11 @@ final class AttentionMapsTests: XCTestCase {
         let lnWeight = value(layer.norm.weight), lnBias = value(layer.norm.bias), qkvWeight = value(layer.toQKV.weight)
 
         for training in [false, true] {
-            _ = layer.forward(x, batch: batch, tokens: tokens, params: store.values.baseAddress!,
-                              context: training ? trainingContext(batch: batch) : nil)
+            var output = [Float](repeating: 0, count: batch * tokens * width)
+            output.withUnsafeMutableBufferPointer {
+                layer.forward(x, batch: batch, tokens: tokens, params: store.values.baseAddress!,
+                              context: training ? trainingContext(batch: batch) : nil, into: $0.baseAddress!)
+            }
             let sample = 1
             let read = layer.probabilities(ofSample: sample)
             XCTAssertEqual(read.count, heads * tokens * tokens)
