@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs VITA's native dependencies from Debian's packages (only those missing) and builds
-# the release binary. Safe to run again. Usage: scripts/setup.sh
+# the release binary. Safe to run again.
+# Usage: scripts/setup.sh [--no-build]   (--no-build: install the dependencies only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,7 +18,13 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 command -v swift >/dev/null || { echo "setup: swift is not on PATH; install Swift 6 (swift.org) first" >&2; exit 1; }
-echo "setup: building v1t-dist (release)"
-swift build -c release 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
-test -x .build/release/v1t-dist || { echo "setup: build failed" >&2; exit 1; }
+[ "${1:-}" = "--no-build" ] && exit 0
+echo "setup: building v1t-dist (release; a few minutes the first time)"
+log=$(mktemp)
+if ! swift build -c release >"$log" 2>&1; then
+  cat "$log"; rm -f "$log"
+  echo "setup: the build failed (output above)" >&2
+  exit 1
+fi
+rm -f "$log"
 echo "setup: ready: $(pwd)/.build/release/v1t-dist"

@@ -4,7 +4,10 @@
 # Usage: scripts/test.sh [extra swift test arguments, e.g. --filter DDPTests]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh --no-build
 export OPENBLAS_NUM_THREADS=1
 [ "$(id -u)" -eq 0 ] && export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-swift test -c release -Xswiftc -enable-testing --disable-swift-testing "$@"
+# One optimised build serves the tests and the binaries they start (v1t-dist, ddp-harness).
+echo "test: building (release, with testing enabled)"
+swift build -c release -Xswiftc -enable-testing --build-tests
+swift test -c release -Xswiftc -enable-testing --disable-swift-testing --skip-build "$@"
