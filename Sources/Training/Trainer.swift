@@ -228,6 +228,8 @@ public final class Trainer {
                 """)
         }
         let learningRates = (optimiser.settings.coreLearningRate, optimiser.settings.readoutLearningRate)
+        // Said after the epoch's line, which reports the learning rates the epoch used.
+        var notice: String?
         switch state.schedule.record(validation.correlation, epoch: epoch) {
         case .improved:
             bestParameters = Array(model.parameters.values)
@@ -235,9 +237,9 @@ public final class Trainer {
         case .restoreBestAndReduce(let factor):
             loadBest()
             optimiser.scaleLearningRates(by: factor)
-            say("no improvement for \(state.schedule.patience + 1) epochs: back to epoch \(state.schedule.bestEpoch)'s weights, learning rates x\(factor)")
+            notice = "no improvement for \(state.schedule.patience + 1) epochs: back to epoch \(state.schedule.bestEpoch)'s weights, learning rates x\(factor)"
         case .stop:
-            say("no improvement after \(state.schedule.maxReductions) learning-rate reductions: stopping early")
+            notice = "no improvement after \(state.schedule.maxReductions) learning-rate reductions: stopping early"
             state.finished = true
         case .continueTraining:
             break
@@ -250,6 +252,7 @@ public final class Trainer {
                    epoch, configuration.epochs, trainLoss, validation.loss, validation.correlation, state.schedule.bestValue,
                    state.schedule.bestEpoch, learningRates.0, learningRates.1, samplesPerSecond, 100 * allreduceShare,
                    Self.duration(state.finished ? 0 : remaining)))
+        if let notice { say(notice) }
         if world.isRoot {
             if epoch == 1 || !FileManager.default.fileExists(atPath: run.metrics.path) {
                 try RunDirectory.writeAtomically(Data((EpochMetrics.csvHeader + "\n").utf8), to: run.metrics)
