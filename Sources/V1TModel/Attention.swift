@@ -76,6 +76,7 @@ public final class Attention {
         let p = probabilities.reserve(batch * heads * square)
         let outputs = headOutputs.reserve(rows * inner)
         let weights = appliedDropout ? workspace.mixingWeights.reserve(square) : nil
+        let keepScale = 1 / (1 - dropoutRate)
         for b in 0..<batch {
             var random = appliedDropout ? context!.random(sample: b, purpose: purpose) : nil
             let sample = qkv + b * tokens * qkvStride
@@ -84,12 +85,14 @@ public final class Attention {
                 let ph = p + (b * heads + h) * square
                 gemm(transposeB: true, m: tokens, n: tokens, k: headWidth,
                      alpha: scale, q, lda: qkvStride, k, ldb: qkvStride, ph)
-                for i in 0..<tokens { softmaxInPlace(ph + i * tokens, count: tokens) }
-                var mixing = UnsafePointer(ph)
-                if let weights {
-                    markDropped(ph, weights: weights, count: square, rate: dropoutRate, random: &random!)
-                    mixing = UnsafePointer(weights)
+                var decisions = weights == nil ? nil : DropDecisions(rate: dropoutRate, random: &random!)
+                for i in 0..<tokens {
+                    // Dropout is drawn row by row while the row is still in cache from its softmax.
+                    let row = ph + i * tokens
+                    softmaxInPlace(row, count: tokens)
+                    if let weights { markDropped(row, weights: weights + i * tokens, count: tokens, keepScale: keepScale, decisions: &decisions!) }
                 }
+                let mixing = weights.map { UnsafePointer($0) } ?? UnsafePointer(ph)
                 gemm(m: tokens, n: headWidth, k: tokens, mixing, v, ldb: qkvStride,
                      outputs + b * tokens * inner + h * headWidth, ldc: inner)
             }
@@ -123,16 +126,15 @@ public final class Attention {
                 let dq = dSample + h * headWidth, dk = dq + inner, dv = dk + inner
                 let dOut = dOutputs + b * tokens * inner + h * headWidth
                 let ph = p + (b * heads + h) * square
-                var mixing = UnsafePointer(ph)
-                if let weights {
-                    rectify(ph, scale: keepScale, into: weights, count: square)
-                    mixing = UnsafePointer(weights)
-                }
-                gemm(transposeA: true, m: tokens, n: headWidth, k: tokens, mixing, dOut, ldb: inner, dv, ldc: qkvStride)
                 gemm(transposeB: true, m: tokens, n: tokens, k: headWidth, dOut, lda: inner, v, ldb: qkvStride, dScores)
+                // Row by row while each row is in cache: the mixing weights W from the signed
+                // store (with dropout), then the softmax's backward.
                 for i in 0..<tokens {
-                    softmaxBackwardRow(dScores + i * tokens, weights: mixing + i * tokens, stored: ph + i * tokens, count: tokens)
+                    softmaxBackwardRow(dScores + i * tokens, stored: ph + i * tokens, weights: weights.map { $0 + i * tokens },
+                                       keepScale: keepScale, count: tokens)
                 }
+                let mixing = weights.map { UnsafePointer($0) } ?? UnsafePointer(ph)
+                gemm(transposeA: true, m: tokens, n: headWidth, k: tokens, mixing, dOut, ldb: inner, dv, ldc: qkvStride)
                 gemm(m: tokens, n: headWidth, k: tokens, alpha: scale, dScores, k, ldb: qkvStride, dq, ldc: qkvStride)
                 gemm(transposeA: true, m: tokens, n: headWidth, k: tokens, alpha: scale, dScores, q, ldb: qkvStride, dk, ldc: qkvStride)
             }
@@ -159,63 +161,46 @@ public final class Attention {
     var buffers: [FloatBuffer] { norm.buffers + [qkv, probabilities, headOutputs] }
 }
 
-/// Draws the dropout mask of one head's probabilities: negates the dropped ones in place and
+/// Draws the dropout decisions of one row of probabilities: negates the dropped ones in place and
 /// writes the mixing weights (0 where dropped, p / keep elsewhere).
 private func markDropped(_ probabilities: UnsafeMutablePointer<Float>, weights: UnsafeMutablePointer<Float>, count: Int,
-                         rate: Float, random: inout CounterRandom) {
-    let decisions = DropDecisions(rate: rate), keepScale = 1 / (1 - rate)
-    let vectorEnd = count - count % 16
+                         keepScale: Float, decisions: inout DropDecisions) {
     var j = 0
-    while j < vectorEnd {
-        let dropped = decisions.next(&random)
-        let p = loadLanes(probabilities + j)
-        storeLanes(p.replacing(with: -p, where: dropped), probabilities + j)
-        storeLanes((p * keepScale).replacing(with: 0, where: dropped), weights + j)
+    while j < count {
+        let lanes = min(16, count - j), dropped = decisions.next()
+        let p = loadPartialLanes(probabilities + j, count: lanes, padding: 0)
+        storePartialLanes(p.replacing(with: -p, where: dropped), probabilities + j, count: lanes)
+        storePartialLanes((p * keepScale).replacing(with: 0, where: dropped), weights + j, count: lanes)
         j += 16
-    }
-    if vectorEnd < count {
-        let dropped = decisions.next(&random), tail = count - vectorEnd
-        let p = loadPartialLanes(probabilities + vectorEnd, count: tail, padding: 0)
-        storePartialLanes(p.replacing(with: -p, where: dropped), probabilities + vectorEnd, count: tail)
-        storePartialLanes((p * keepScale).replacing(with: 0, where: dropped), weights + vectorEnd, count: tail)
     }
 }
 
-/// weights = max(stored, 0) * scale: the dropped-and-rescaled probabilities from the signed store.
-private func rectify(_ stored: UnsafePointer<Float>, scale: Float, into weights: UnsafeMutablePointer<Float>, count: Int) {
-    let vectorEnd = count - count % 16
-    var j = 0
-    while j < vectorEnd {
-        let s = loadLanes(stored + j)
-        storeLanes(s.replacing(with: 0, where: s .< 0) * scale, weights + j)
-        j += 16
-    }
-    for k in vectorEnd..<count { weights[k] = stored[k] > 0 ? stored[k] * scale : 0 }
-}
-
-/// In place: gradient[j] <- w[j] g[j] - |stored[j]| Σ_k w[k] g[k], for g the gradient w.r.t. the
-/// mixing weights w of one query row; |stored| is the softmax probability.
-private func softmaxBackwardRow(_ gradient: UnsafeMutablePointer<Float>, weights: UnsafePointer<Float>, stored: UnsafePointer<Float>, count: Int) {
-    let vectorEnd = count - count % 16
+/// One query row of the softmax's backward, in place: gradient[j] <- w[j] g[j] - |stored[j]| Σ_k w[k] g[k],
+/// for g the gradient w.r.t. the mixing weights w; |stored| is the softmax probability. With
+/// dropout, w = max(stored, 0) · keepScale (the dropped-and-rescaled probabilities recovered from
+/// the signed store) is also written to `weights`, for dV = Wᵀ dO; without, w = stored.
+private func softmaxBackwardRow(_ gradient: UnsafeMutablePointer<Float>, stored: UnsafePointer<Float>,
+                                weights: UnsafeMutablePointer<Float>?, keepScale: Float, count: Int) {
     var sums = Float16Lanes.zero
     var j = 0
-    while j < vectorEnd {
-        let product = loadLanes(weights + j) * loadLanes(gradient + j)
-        storeLanes(product, gradient + j)
+    while j < count {
+        let lanes = min(16, count - j)
+        var w = loadPartialLanes(stored + j, count: lanes, padding: 0)
+        if let weights {
+            w = w.replacing(with: 0, where: w .< 0) * keepScale
+            storePartialLanes(w, weights + j, count: lanes)
+        }
+        let product = w * loadPartialLanes(gradient + j, count: lanes, padding: 0)
+        storePartialLanes(product, gradient + j, count: lanes)
         sums += product
         j += 16
     }
-    var total = sums.sum()
-    for k in vectorEnd..<count {
-        gradient[k] *= weights[k]
-        total += gradient[k]
-    }
-    let totals = Float16Lanes(repeating: total)
+    let totals = Float16Lanes(repeating: sums.sum())
     j = 0
-    while j < vectorEnd {
-        let magnitude = absoluteValue(loadLanes(stored + j))
-        storeLanes(loadLanes(gradient + j) - magnitude * totals, gradient + j)
+    while j < count {
+        let lanes = min(16, count - j)
+        let magnitude = absoluteValue(loadPartialLanes(stored + j, count: lanes, padding: 0))
+        storePartialLanes(loadPartialLanes(gradient + j, count: lanes, padding: 0) - magnitude * totals, gradient + j, count: lanes)
         j += 16
     }
-    for k in vectorEnd..<count { gradient[k] -= abs(stored[k]) * total }
 }

@@ -30,20 +30,20 @@ public final class Dropout {
     /// x <- x / (1 - rate) where kept, 0 where dropped, 16 decisions at a time per sample.
     private func applyMasks(to x: UnsafeMutablePointer<Float>, perSample: Int, context: PassContext) {
         let keepScale = 1 / (1 - rate)
-        let decisions = DropDecisions(rate: rate)
         let vectorEnd = perSample - perSample % 16
         for b in 0..<context.batch {
             var random = context.random(sample: b, purpose: purpose)
+            var decisions = DropDecisions(rate: rate, random: &random)
             let sample = x + b * perSample
             var j = 0
             while j < vectorEnd {
-                storeLanes((loadLanes(sample + j) * keepScale).replacing(with: 0, where: decisions.next(&random)), sample + j)
+                storeLanes((loadLanes(sample + j) * keepScale).replacing(with: 0, where: decisions.next()), sample + j)
                 j += 16
             }
             if vectorEnd < perSample {
                 let tail = perSample - vectorEnd
                 let lanes = loadPartialLanes(sample + vectorEnd, count: tail, padding: 0) * keepScale
-                storePartialLanes(lanes.replacing(with: 0, where: decisions.next(&random)), sample + vectorEnd, count: tail)
+                storePartialLanes(lanes.replacing(with: 0, where: decisions.next()), sample + vectorEnd, count: tail)
             }
         }
     }
@@ -83,23 +83,43 @@ final class KeyedNoise {
     }
 }
 
-/// Dropout decisions, 16 at a time: lanes set in `next(_:)`'s mask are dropped, each with
+/// Dropout decisions, 16 at a time: lanes set in `next()`'s mask are dropped, each with
 /// probability `rate` (to 2^-23), independently.
 ///
 /// Vectorised because the attention probabilities need ~11 million decisions per block and sample
-/// at the published size: 32 random bits per element become a float uniform in [1, 2) (exponent
-/// bits forced to 1.0) and one vector compare decides 16 elements.
+/// at the published size: sixteen xorshift128 generators run side by side in SIMD lanes (shifts and
+/// xors only), seeded from a keyed stream, so the decisions remain a function of (seed, step, trial,
+/// purpose). Each lane's 32 bits become a float uniform in [1, 2) (exponent bits forced to 1.0) and
+/// one vector compare decides 16 elements. xorshift's known weakness (linear dependencies visible
+/// to matrix-rank tests) does not matter for dropout masks.
 struct DropDecisions {
+    private var x: SIMD16<UInt32>
+    private var y: SIMD16<UInt32>
+    private var z: SIMD16<UInt32>
+    private var w: SIMD16<UInt32>
     private let threshold: Float
 
-    init(rate: Float) { threshold = 1 + rate }
+    /// Seeds the generators with 32 draws of `random`.
+    init(rate: Float, random: inout CounterRandom) {
+        threshold = 1 + rate
+        func seed() -> SIMD16<UInt32> {
+            var bits = SIMD8<UInt64>()
+            for k in 0..<8 { bits[k] = random.next() }
+            return unsafeBitCast(bits, to: SIMD16<UInt32>.self)
+        }
+        x = seed()
+        y = seed()
+        z = seed()
+        // A lane whose four words were all zero would stay zero.
+        w = seed() | 1
+    }
 
     @inline(__always)
-    func next(_ random: inout CounterRandom) -> SIMDMask<SIMD16<Int32>> {
-        var bits = SIMD8<UInt64>()
-        for k in 0..<8 { bits[k] = random.next() }
-        let words = unsafeBitCast(bits, to: SIMD16<UInt32>.self)
-        let uniform = unsafeBitCast((words &>> 9) | 0x3F80_0000, to: Float16Lanes.self)
+    mutating func next() -> SIMDMask<SIMD16<Int32>> {
+        let t = x ^ (x &<< 11)
+        (x, y, z) = (y, z, w)
+        w = w ^ (w &>> 19) ^ t ^ (t &>> 8)
+        let uniform = unsafeBitCast((w &>> 9) | 0x3F80_0000, to: Float16Lanes.self)
         return uniform .< threshold
     }
 }

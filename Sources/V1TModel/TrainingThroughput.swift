@@ -54,9 +54,11 @@ public struct TrainingThroughput: Codable, Sendable {
         return TrainingThroughput(batch: batch, forwardSeconds: forwardSeconds, backwardSeconds: backwardSeconds, cpuSeconds: cpuSeconds)
     }
 
-    private static func processCPUSeconds() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
-    }
+}
+
+/// CPU seconds this process has used (all its threads).
+func processCPUSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
 }

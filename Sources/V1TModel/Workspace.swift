@@ -6,10 +6,11 @@
 ///    `Dropout` and `DropPath` read and write the pointers they are given; backward is given the
 ///    forward's input again. Dropout and drop path work in place and redraw their decisions in
 ///    backward instead of keeping masks.
-/// 2. **Modules own their activations**: `Tokenizer`, `Attention`, `MLP`, `TransformerBlock` and
-///    `BehaviourMLP` keep, in their own `FloatBuffer`s, exactly what their backward pass reads
-///    (and the block keeps its output, which is the next block's input). They are valid until
-///    the module's next forward.
+/// 2. **Modules own their activations**: `Tokenizer`, `PreNorm`, `Attention`, `MLP`,
+///    `TransformerBlock` and `BehaviourMLP` keep, in their own `FloatBuffer`s, exactly what their
+///    backward pass reads (and the block keeps its output, which is the next block's input). They
+///    are valid until the module's next forward. (`BehaviourMLP`, a few floats per sample, also
+///    keeps its own gradients.)
 /// 3. **Inputs are borrowed, not copied.** A module keeps the pointer to its input, so the input
 ///    must stay unchanged until the module's backward has run. Inside the core every input is
 ///    another module's kept output; at the entry points the core copies what the caller passed

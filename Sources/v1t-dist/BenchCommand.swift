@@ -9,21 +9,23 @@ struct Bench: ParsableCommand {
         discussion: """
         Three measurements, all on one core (a training rank runs one OpenBLAS thread):
 
-        1. sgemm peak: the best GFLOP/s of single-precision matrix products of the model's shapes \
-        (attention's 1654x155x1654 and 1654x1654x155, the MLP's 1654x155x488) and 1024^3.
+        1. sgemm peak: the best GFLOP per CPU second of single-precision matrix products of the \
+        model's shapes (attention's 1654x155x1654 and 1654x1654x155, the MLP's 1654x155x488) and 1024^3.
         2. Training speed of the whole model (cropper, core, shifter, readout of 174 neurons, ELU + 1): \
-        forward + backward passes on random inputs, as samples/s and as achieved GFLOP/s from the \
-        analytic count of the matrix products (docs/performance.md gives the formula), and its share of \
-        the sgemm peak. The first pass is not timed.
+        forward + backward passes on random inputs, as samples/s and as GFLOP/s from the analytic \
+        count of the matrix products (docs/performance.md gives the formula), both by the wall clock \
+        and per CPU second used, and the share of the sgemm peak. The first pass is not timed.
         3. Memory: what the model's buffers hold per sample of a micro-batch and regardless of it \
         (the figures the micro-batch chooser uses), and the process's peak resident memory after the \
         timed passes (VmHWM), next to the original PyTorch code's 11.8 GB at batch 16.
 
+        On a machine shared with other work, the wall-clock figures drop while the per-CPU-second \
+        ones (and the share of the peak computed from them) hold: compare runs by the latter, and \
+        quote the best of a few runs.
+
         Presets: v1t is V1T as published (1,654 tokens of 155, 4 blocks, behaviour mode 3 and the \
         shifter); demo is the small core (121 tokens of 64, 2 blocks, no behaviour). The v1t preset \
         takes about half a minute per pass of 16 samples.
-
-        Run it on a quiet machine and more than once: other processes on the same core lower every figure.
 
         Example: OPENBLAS_NUM_THREADS=1 v1t-dist bench --preset both --batch 16 --passes 2 --json bench.json
         """

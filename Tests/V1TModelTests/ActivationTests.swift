@@ -15,6 +15,20 @@ final class ActivationTests: XCTestCase {
         XCTAssertEqual(Double(y[0]), -0.004049694, accuracy: 1e-6)
     }
 
+    /// The vectorised Φ against erf in Double over the range that matters, with a count that leaves
+    /// a partial vector at the end; the backward factor Φ + x φ likewise.
+    func testGELUMatchesErfAcrossTheRange() {
+        let x = (0..<1001).map { Float(-8 + 16 * Double($0) / 1000) }
+        let y = written(x.count) { GELU.forward(x, into: $0, count: x.count) }
+        let slope = written(x.count) { GELU.backward([Float](repeating: 1, count: x.count), input: x, into: $0, count: x.count) }
+        for i in x.indices {
+            let v = Double(x[i])
+            let cdf = 0.5 * (1 + erf(v / 2.0.squareRoot())), pdf = exp(-v * v / 2) / (2 * Double.pi).squareRoot()
+            XCTAssertEqual(Double(y[i]), v * cdf, accuracy: 4e-7 * max(1, abs(v)), "GELU(\(v))")
+            XCTAssertEqual(Double(slope[i]), cdf + v * pdf, accuracy: 1e-6 * max(1, abs(v)), "GELU'(\(v))")
+        }
+    }
+
     func testGELUAndTanhGradientsMatchFiniteDifferences() {
         let store = ParameterStore(layout: ParameterLayout(), seed: 1)
         var x = randomInput(30, std: 2)

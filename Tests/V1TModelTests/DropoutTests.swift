@@ -96,4 +96,26 @@ final class DropoutTests: XCTestCase {
                                 })
         }
     }
+
+    /// The vectorised generators behind every dropout mask: the rate holds, and successive draws in
+    /// one lane and neighbouring lanes in one draw are independent (pairs dropped together at rate²).
+    func testDropDecisionsAreIndependentAtTheRate() {
+        var random = CounterRandom(key: 99)
+        var decisions = DropDecisions(rate: 0.25, random: &random)
+        let draws = 20_000
+        var dropped = 0, sameLane = 0, neighbours = 0
+        var previous = decisions.next()
+        for _ in 0..<draws {
+            let mask = decisions.next()
+            for lane in 0..<16 {
+                if mask[lane] { dropped += 1 }
+                if mask[lane] && previous[lane] { sameLane += 1 }
+                if lane > 0 && mask[lane] && mask[lane - 1] { neighbours += 1 }
+            }
+            previous = mask
+        }
+        XCTAssertEqual(Double(dropped) / Double(16 * draws), 0.25, accuracy: 0.005)
+        XCTAssertEqual(Double(sameLane) / Double(16 * draws), 0.0625, accuracy: 0.003)
+        XCTAssertEqual(Double(neighbours) / Double(15 * draws), 0.0625, accuracy: 0.003)
+    }
 }
