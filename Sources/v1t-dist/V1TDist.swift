@@ -10,6 +10,6 @@ struct V1TDist: ParsableCommand {
         With no data at hand, `v1t-dist simulate` writes a simulated Allen-like session.
         """,
         subcommands: [Simulate.self, Fetch.self, Convert.self, Inspect.self, Train.self, Evaluate.self,
-                      ImportSensorium.self, ExportSensorium.self, SyntheticNWB.self]
+                      ImportSensorium.self, ExportSensorium.self, SyntheticNWB.self, ScalingCommand.self]
     )
 }
