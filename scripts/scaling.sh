@@ -20,6 +20,8 @@
 #                          written once into --out, so validation costs little time)
 #   --hostfile FILE        mpirun hostfile, for ranks on several nodes
 #   --mpirun-flags "..."   more mpirun flags
+#   --no-bind              leave the ranks unbound (default: one core each when they fit; unbound ranks
+#                          can dodge other processes on a shared machine, bound ones keep their caches)
 #   --out DIR              output folder (default runs/scaling-PRESET)
 #   --binary PATH          v1t-dist to run (default .build/release/v1t-dist)
 #   --project "1 2 4 ..."  rank counts of the projection (default up to 128)
@@ -30,7 +32,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 preset=demo ranks="1 2" modes="strong weak" batch=16 per_rank=8 limit="" epochs="" data="" hostfile=""
-mpirun_extra="" out="" binary=.build/release/v1t-dist project="" latency="" bandwidth="" max_bytes=64M
+mpirun_extra="" out="" binary=.build/release/v1t-dist project="" latency="" bandwidth="" max_bytes=64M bind=core
 train_extra=()
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
@@ -45,6 +47,7 @@ while [ $# -gt 0 ]; do
         --data) data=$2; shift 2 ;;
         --hostfile) hostfile=$2; shift 2 ;;
         --mpirun-flags) mpirun_extra=$2; shift 2 ;;
+        --no-bind) bind=none; shift ;;
         --out) out=$2; shift 2 ;;
         --binary) binary=$2; shift 2 ;;
         --project) project=$2; shift 2 ;;
@@ -85,12 +88,13 @@ mpirun_flags() {
     local n=$1
     local flags=(-np "$n" -x OPENBLAS_NUM_THREADS=1)
     [ "$(id -u)" -eq 0 ] && flags+=(--allow-run-as-root)
-    if [ -n "$hostfile" ]; then
-        flags+=(--hostfile "$hostfile" --map-by core --bind-to core)
-    elif [ "$n" -le "$cores" ]; then
+    [ -n "$hostfile" ] && flags+=(--hostfile "$hostfile")
+    if [ -z "$hostfile" ] && [ "$n" -gt "$cores" ]; then
+        flags+=(--oversubscribe)  # binding more ranks than cores is refused
+    elif [ "$bind" = core ]; then
         flags+=(--map-by core --bind-to core)
     else
-        flags+=(--oversubscribe)
+        flags+=(--bind-to none)
     fi
     # shellcheck disable=SC2206  # the extra flags are meant to split on spaces
     [ -n "$mpirun_extra" ] && flags+=($mpirun_extra)
@@ -98,7 +102,7 @@ mpirun_flags() {
 }
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
-note="Machine: $(hostname), $cores cores, $(date -u '+%Y-%m-%d %H:%M UTC'). Preset $preset, $limit training trials per epoch, $epochs epoch(s), data $data."
+note="Machine: $(hostname), $cores cores, $(date -u '+%Y-%m-%d %H:%M UTC'). Preset $preset, $limit training trials per epoch, $epochs epoch(s), data $data, ranks bound: $bind."
 strong_runs=() weak_runs=()
 for mode in $modes; do
     for n in $ranks; do

@@ -16,9 +16,12 @@ public struct MeasuredRun: Equatable, Sendable {
     public var allreduceShare: Double
     /// Model parameters: the gradient allreduce sums 4 bytes for each.
     public var parameters: Int
+    /// Processor time the ranks got over their wall time in that epoch (nil from older runs): below
+    /// 1 they shared their cores with other processes.
+    public var cpuShare: Double?
 
     public init(name: String, ranks: Int, globalBatch: Int, epoch: Int, epochs: Int, samplesPerSecond: Double,
-                allreduceShare: Double, parameters: Int) {
+                allreduceShare: Double, parameters: Int, cpuShare: Double? = nil) {
         self.name = name
         self.ranks = ranks
         self.globalBatch = globalBatch
@@ -27,6 +30,7 @@ public struct MeasuredRun: Equatable, Sendable {
         self.samplesPerSecond = samplesPerSecond
         self.allreduceShare = allreduceShare
         self.parameters = parameters
+        self.cpuShare = cpuShare
     }
 
     /// The most trials any rank computes in a step: the step waits for that rank.
@@ -54,7 +58,7 @@ public struct MeasuredRun: Equatable, Sendable {
         let configuration = try run.loadConfiguration()
         return MeasuredRun(name: name, ranks: best.ranks, globalBatch: configuration.batchSize * configuration.dataFiles.count,
                            epoch: best.epoch, epochs: rows.count, samplesPerSecond: best.samplesPerSecond,
-                           allreduceShare: best.allreduceShare, parameters: try parameterCount(run))
+                           allreduceShare: best.allreduceShare, parameters: try parameterCount(run), cpuShare: best.cpuShare)
     }
 
     private static func parameterCount(_ run: RunDirectory) throws -> Int {

@@ -10,7 +10,10 @@ extension ScalingReport {
             samples/s: the best epoch's training throughput over all ranks (the first epoch left out when \
             there are more: it pays for MPI's set-up). Speedup and efficiency are against the mode's \
             smallest run; efficiency 1 is perfect scaling. Allreduce share: the part of a step spent in \
-            the gradient allreduce, waiting for the slowest rank included.\n\n
+            the gradient allreduce, waiting for the slowest rank included. Ranks busy: the processor time \
+            the ranks got over the wall time of that epoch's steps; below 100% they shared their cores with \
+            other processes. Speedup if unshared: samples per second of processor time against the \
+            baseline's, an estimate of the speedup on a machine of one's own.\n\n
             """
         if let model {
             text += "## Allreduce\n\n" + allreduceSummary(model.allreduce) + "\n\n"
@@ -21,14 +24,16 @@ extension ScalingReport {
 
     func measuredTable() -> String {
         var lines = [
-            "| mode | ranks | global batch | per-rank batch | samples/s | speedup | efficiency | allreduce share | step (s) | model samples/s |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            "| mode | ranks | global batch | per-rank batch | samples/s | speedup | efficiency | allreduce share | step (s) | model samples/s | ranks busy | speedup if unshared |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for row in rows {
             let run = row.run
             lines.append("| \(row.mode.rawValue) | \(run.ranks) | \(run.globalBatch) | \(run.largestShare) | \(Self.figure(run.samplesPerSecond)) | "
-                + String(format: "%.2fx | %.0f%% | %.1f%% | %@ | %@ |", row.speedup, 100 * row.efficiency, 100 * run.allreduceShare,
-                         Self.figure(run.stepSeconds), row.modelSamplesPerSecond.map(Self.figure) ?? "-"))
+                + String(format: "%.2fx | %.0f%% | %.1f%% | %@ | %@ | %@ | %@ |", row.speedup, 100 * row.efficiency, 100 * run.allreduceShare,
+                         Self.figure(run.stepSeconds), row.modelSamplesPerSecond.map(Self.figure) ?? "-",
+                         run.cpuShare.map { String(format: "%.0f%%", 100 * $0) } ?? "-",
+                         row.unsharedSpeedup.map { String(format: "%.2fx", $0) } ?? "-"))
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -16,6 +16,12 @@ public struct ScalingRow: Equatable, Sendable {
     public var efficiency: Double
     /// What `StepTimeModel` predicts for this point, when allreduce timings were given.
     public var modelSamplesPerSecond: Double?
+
+    /// The speedup had every rank had its core to itself: samples per second of processor time
+    /// the ranks got, against the baseline's (nil without `cpu_share` figures). An estimate for
+    /// shared machines, and a cautious one: a rank spinning in the allreduce while its partner
+    /// waits for a core counts as busy.
+    public var unsharedSpeedup: Double?
 }
 
 /// Measured strong and weak scaling, and what the step-time model projects for more ranks.
@@ -39,7 +45,8 @@ public struct ScalingReport {
             }
             for run in sorted {
                 let speedup = run.samplesPerSecond / base.samplesPerSecond
-                rows.append(ScalingRow(mode: mode, run: run, speedup: speedup, efficiency: speedup * Double(base.ranks) / Double(run.ranks)))
+                rows.append(ScalingRow(mode: mode, run: run, speedup: speedup, efficiency: speedup * Double(base.ranks) / Double(run.ranks),
+                                       unsharedSpeedup: Self.unsharedSpeedup(run, base: base)))
             }
         }
         let base = rows[0].run
@@ -55,6 +62,11 @@ public struct ScalingReport {
         self.allreduceTimings = allreduceTimings
     }
 
+    private static func unsharedSpeedup(_ run: MeasuredRun, base: MeasuredRun) -> Double? {
+        guard let share = run.cpuShare, let baseShare = base.cpuShare, share > 0, baseShare > 0 else { return nil }
+        return (run.samplesPerSecond / share) / (base.samplesPerSecond / baseShare)
+    }
+
     /// Global batch of the strong runs (else of the weak baseline) and each rank's batch in the
     /// weak runs (else the strong global batch), for the projection.
     public var projectedBatches: (strong: Int, weakPerRank: Int) {
@@ -68,14 +80,17 @@ public struct ScalingReport {
         return model.projection(ranks: ranks, strongBatch: projectedBatches.strong, weakBatchPerRank: projectedBatches.weakPerRank)
     }
 
-    public static let csvHeader = "mode,ranks,global_batch,per_rank_batch,samples_per_second,speedup,efficiency,allreduce_share,step_seconds,epoch,epochs,parameters,model_samples_per_second,run"
+    public static let csvHeader = "mode,ranks,global_batch,per_rank_batch,samples_per_second,speedup,efficiency,allreduce_share,step_seconds,epoch,epochs,parameters,model_samples_per_second,cpu_share,unshared_speedup,run"
 
     public var csv: String {
         ([Self.csvHeader] + rows.map { row in
             let run = row.run
             return [row.mode.rawValue, String(run.ranks), String(run.globalBatch), String(run.largestShare), "\(run.samplesPerSecond)",
                     "\(row.speedup)", "\(row.efficiency)", "\(run.allreduceShare)", "\(run.stepSeconds)", String(run.epoch),
-                    String(run.epochs), String(run.parameters), row.modelSamplesPerSecond.map { "\($0)" } ?? "", run.name].joined(separator: ",")
+                    String(run.epochs), String(run.parameters), Self.optional(row.modelSamplesPerSecond), Self.optional(run.cpuShare),
+                    Self.optional(row.unsharedSpeedup), run.name].joined(separator: ",")
         }).joined(separator: "\n") + "\n"
     }
+
+    private static func optional(_ value: Double?) -> String { value.map { "\($0)" } ?? "" }
 }

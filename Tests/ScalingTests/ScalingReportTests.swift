@@ -60,7 +60,8 @@ final class ScalingReportTests: XCTestCase {
         let log = try String(contentsOf: runDirectory.log, encoding: .utf8)
         let rows = [(1, 900.0, 0.5), (2, 300.0, 0.1), (3, 250.0, 0.2)].map { epoch, samples, share in
             EpochMetrics(epoch: epoch, trainLoss: 1, validationLoss: 1, validationCorrelation: 0, coreLearningRate: 1e-3,
-                         readoutLearningRate: 1e-3, seconds: 1, samplesPerSecond: samples, allreduceShare: share, ranks: 2).csvLine
+                         readoutLearningRate: 1e-3, seconds: 1, samplesPerSecond: samples, allreduceShare: share, ranks: 2,
+                         cpuShare: 1 - share).csvLine
         }
         try ([EpochMetrics.csvHeader] + rows).joined(separator: "\n").write(to: runDirectory.metrics, atomically: true, encoding: .utf8)
 
@@ -68,6 +69,7 @@ final class ScalingReportTests: XCTestCase {
         XCTAssertEqual(measured.epoch, 2, "epoch 1 is warm-up; epoch 2 is the fastest of the rest")
         XCTAssertEqual(measured.samplesPerSecond, 300)
         XCTAssertEqual(measured.allreduceShare, 0.1)
+        XCTAssertEqual(measured.cpuShare, 0.9)
         XCTAssertEqual(measured.ranks, 2)
         XCTAssertEqual(measured.globalBatch, 8)
         XCTAssertEqual(measured.epochs, 3)
@@ -80,19 +82,23 @@ final class ScalingReportTests: XCTestCase {
         XCTAssertThrowsError(try MeasuredRun.read(RunDirectory(path("absent")))) { XCTAssertTrue("\($0)".contains("metrics.csv is missing"), "\($0)") }
     }
 
-    private func measured(_ name: String, ranks: Int, batch: Int, samplesPerSecond: Double, share: Double) -> MeasuredRun {
+    private func measured(_ name: String, ranks: Int, batch: Int, samplesPerSecond: Double, share: Double, cpu: Double? = nil) -> MeasuredRun {
         MeasuredRun(name: name, ranks: ranks, globalBatch: batch, epoch: 2, epochs: 2, samplesPerSecond: samplesPerSecond,
-                    allreduceShare: share, parameters: 100_000)
+                    allreduceShare: share, parameters: 100_000, cpuShare: cpu)
     }
 
     func testSpeedupAndEfficiencyAgainstEachModesSmallestRun() throws {
-        let strong = [measured("s2", ranks: 2, batch: 16, samplesPerSecond: 1.8, share: 0.03), measured("s1", ranks: 1, batch: 16, samplesPerSecond: 1, share: 0)]
+        let strong = [measured("s2", ranks: 2, batch: 16, samplesPerSecond: 1.8, share: 0.03, cpu: 0.6),
+                      measured("s1", ranks: 1, batch: 16, samplesPerSecond: 1, share: 0, cpu: 0.8)]
         let weak = [measured("w1", ranks: 1, batch: 8, samplesPerSecond: 0.9, share: 0), measured("w4", ranks: 4, batch: 32, samplesPerSecond: 3.0, share: 0.05)]
         let report = try ScalingReport(strong: strong, weak: weak, allreduce: RingAllreduce(latency: 1e-6, bandwidth: 1e9))
         XCTAssertEqual(report.rows.map(\.run.name), ["s1", "s2", "w1", "w4"])
         XCTAssertEqual(report.rows.map(\.speedup), [1, 1.8, 1, 3.0 / 0.9])
         XCTAssertEqual(report.rows[1].efficiency, 0.9, accuracy: 1e-12)
         XCTAssertEqual(report.rows[3].efficiency, 3.0 / 0.9 / 4, accuracy: 1e-12)
+        // s2 got 60% of its cores, s1 80% of its core: per second of processor time, 1.8 / 0.6 against 1 / 0.8.
+        XCTAssertEqual(report.rows[1].unsharedSpeedup ?? 0, 3 / 1.25, accuracy: 1e-12)
+        XCTAssertNil(report.rows[3].unsharedSpeedup, "the weak runs have no cpu_share")
         // The model takes t_compute from s1: 1 sample/s, so 1 s per trial.
         XCTAssertEqual(report.model?.computeSecondsPerSample ?? 0, 1, accuracy: 1e-12)
         XCTAssertEqual(report.rows[0].modelSamplesPerSecond ?? 0, 1, accuracy: 1e-12)
@@ -105,7 +111,8 @@ final class ScalingReportTests: XCTestCase {
         XCTAssertTrue(lines[2].hasPrefix("strong,2,16,8,1.8,1.8,0.9,0.03,"), String(lines[2]))
 
         let markdown = report.markdown(title: "T", note: "load 0.1", projectionRanks: [1, 2, 64])
-        XCTAssertTrue(markdown.contains("| strong | 2 | 16 | 8 | 1.80 | 1.80x | 90% | 3.0% | 8.89 |"), markdown)
+        XCTAssertTrue(markdown.contains("| strong | 2 | 16 | 8 | 1.80 | 1.80x | 90% | 3.0% | 8.89 | 2.00 | 60% | 2.40x |"), markdown)
+        XCTAssertTrue(markdown.contains("| weak | 4 | 32 | 8 | 3.00 | 3.33x | 83% | 5.0% | 10.7 | 4.00 | - | - |"), markdown)
         XCTAssertTrue(markdown.contains("## Projection"), markdown)
         XCTAssertTrue(markdown.contains("\n| 64 | "), markdown)
         XCTAssertTrue(markdown.contains("load 0.1"), markdown)
