@@ -39,9 +39,12 @@ public struct MeasuredRun: Equatable, Sendable {
     /// Seconds of one full optimiser step.
     public var stepSeconds: Double { Double(globalBatch) / samplesPerSecond }
 
-    /// Seconds one rank spends on one trial's forward and backward pass, from this run: the step
-    /// minus its allreduce share, over the largest share.
-    public var computeSecondsPerSample: Double { (1 - allreduceShare) * stepSeconds / Double(largestShare) }
+    /// Seconds one rank with a core of its own spends on one trial's forward and backward pass,
+    /// from this run: the step minus its allreduce share, over the largest share, counting only
+    /// the processor time the ranks got (`cpuShare`) when the run recorded it.
+    public var computeSecondsPerSample: Double {
+        (1 - allreduceShare) * stepSeconds * (cpuShare ?? 1) / Double(largestShare)
+    }
 
     /// Reads `metrics.csv`, `config.json` and the parameter count from `last.safetensors`. The
     /// figures are the epoch with the most samples per second, leaving out the first epoch when

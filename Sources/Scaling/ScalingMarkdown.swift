@@ -8,12 +8,13 @@ extension ScalingReport {
         text += "## Measured\n\n" + measuredTable() + "\n"
         text += """
             samples/s: the best epoch's training throughput over all ranks (the first epoch left out when \
-            there are more: it pays for MPI's set-up). Speedup and efficiency are against the mode's \
+            there are more: it pays for MPI's set-up and first touches the activation memory). Speedup and efficiency are against the mode's \
             smallest run; efficiency 1 is perfect scaling. Allreduce share: the part of a step spent in \
             the gradient allreduce, waiting for the slowest rank included. Ranks busy: the processor time \
             the ranks got over the wall time of that epoch's steps; below 100% they shared their cores with \
             other processes. Speedup if unshared: samples per second of processor time against the \
-            baseline's, an estimate of the speedup on a machine of one's own.\n\n
+            baseline's, an estimate of the speedup on a machine of one's own. Model samples/s: what the \
+            step-time model below predicts for ranks with cores of their own.\n\n
             """
         if let model {
             text += "## Allreduce\n\n" + allreduceSummary(model.allreduce) + "\n\n"
@@ -56,10 +57,11 @@ extension ScalingReport {
 
     func projectionDescription(_ model: StepTimeModel) -> String {
         let batches = projectedBatches
+        let busy = rows[0].run.cpuShare.map { String(format: ", whose ranks were busy %.0f%%: processor time, as on a core of its own", 100 * $0) } ?? ""
         return """
             t_step(N) = t_compute * ceil(B / N) + t_ring(4 * \(model.parameters) bytes, N) + 2 t_ring(small, N), \
             t_ring(bytes, N) = 2 (N - 1) latency + 2 (N - 1) / N * bytes / bandwidth; \
-            t_compute = \(Self.duration(model.computeSecondsPerSample)) per trial on one rank (from \(rows[0].run.name)). \
+            t_compute = \(Self.duration(model.computeSecondsPerSample)) per trial on one rank (from \(rows[0].run.name)\(busy)). \
             Strong: B = \(batches.strong); weak: B = \(batches.weakPerRank) N. \
             The model leaves out ranks slowed by sharing cores or memory bandwidth, so it is an upper bound \
             for ranks on one node; across nodes use the network's latency and bandwidth (--latency, --bandwidth).

@@ -74,8 +74,8 @@ final class ScalingReportTests: XCTestCase {
         XCTAssertEqual(measured.globalBatch, 8)
         XCTAssertEqual(measured.epochs, 3)
         XCTAssertTrue(log.contains("model: \(measured.parameters) parameters"), "parameter count \(measured.parameters) against the log:\n\(log)")
-        // A step of 8 trials at 300 samples/s, 90% compute, 4 trials on the busiest of 2 ranks.
-        XCTAssertEqual(measured.computeSecondsPerSample, 0.9 * (8.0 / 300) / 4, accuracy: 1e-12)
+        // A step of 8 trials at 300 samples/s, 90% compute, ranks busy 90% of it, 4 trials on the busiest of 2 ranks.
+        XCTAssertEqual(measured.computeSecondsPerSample, 0.9 * (8.0 / 300) * 0.9 / 4, accuracy: 1e-12)
 
         try [EpochMetrics.csvHeader, rows[0]].joined(separator: "\n").write(to: runDirectory.metrics, atomically: true, encoding: .utf8)
         XCTAssertEqual(try MeasuredRun.read(runDirectory).samplesPerSecond, 900, "a single epoch is all there is")
@@ -99,9 +99,9 @@ final class ScalingReportTests: XCTestCase {
         // s2 got 60% of its cores, s1 80% of its core: per second of processor time, 1.8 / 0.6 against 1 / 0.8.
         XCTAssertEqual(report.rows[1].unsharedSpeedup ?? 0, 3 / 1.25, accuracy: 1e-12)
         XCTAssertNil(report.rows[3].unsharedSpeedup, "the weak runs have no cpu_share")
-        // The model takes t_compute from s1: 1 sample/s, so 1 s per trial.
-        XCTAssertEqual(report.model?.computeSecondsPerSample ?? 0, 1, accuracy: 1e-12)
-        XCTAssertEqual(report.rows[0].modelSamplesPerSecond ?? 0, 1, accuracy: 1e-12)
+        // The model takes t_compute from s1: 1 sample/s with the rank busy 80%, so 0.8 s of processor time per trial.
+        XCTAssertEqual(report.model?.computeSecondsPerSample ?? 0, 0.8, accuracy: 1e-12)
+        XCTAssertEqual(report.rows[0].modelSamplesPerSecond ?? 0, 1.25, accuracy: 1e-12)
         XCTAssertEqual(report.projectedBatches.strong, 16)
         XCTAssertEqual(report.projectedBatches.weakPerRank, 8)
 
@@ -111,8 +111,8 @@ final class ScalingReportTests: XCTestCase {
         XCTAssertTrue(lines[2].hasPrefix("strong,2,16,8,1.8,1.8,0.9,0.03,"), String(lines[2]))
 
         let markdown = report.markdown(title: "T", note: "load 0.1", projectionRanks: [1, 2, 64])
-        XCTAssertTrue(markdown.contains("| strong | 2 | 16 | 8 | 1.80 | 1.80x | 90% | 3.0% | 8.89 | 2.00 | 60% | 2.40x |"), markdown)
-        XCTAssertTrue(markdown.contains("| weak | 4 | 32 | 8 | 3.00 | 3.33x | 83% | 5.0% | 10.7 | 4.00 | - | - |"), markdown)
+        XCTAssertTrue(markdown.contains("| strong | 2 | 16 | 8 | 1.80 | 1.80x | 90% | 3.0% | 8.89 | 2.50 | 60% | 2.40x |"), markdown)
+        XCTAssertTrue(markdown.contains("| weak | 4 | 32 | 8 | 3.00 | 3.33x | 83% | 5.0% | 10.7 | 5.00 | - | - |"), markdown)
         XCTAssertTrue(markdown.contains("## Projection"), markdown)
         XCTAssertTrue(markdown.contains("\n| 64 | "), markdown)
         XCTAssertTrue(markdown.contains("load 0.1"), markdown)
