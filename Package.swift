@@ -46,6 +46,8 @@ let package = Package(
         .target(name: "Plots"),
         // Training and evaluation of a model on training sets (one process or many).
         .target(name: "Training", dependencies: ["V1TModel", "TrainingSet", "Metrics", "DDP", "Plots"]),
+        // Strong and weak scaling of training runs: allreduce timings, the step-time model, reports.
+        .target(name: "Scaling", dependencies: ["DDP", "Training", "V1TModel", "Plots"]),
         // NumPy .npy/.npz files: the Allen events file and the Sensorium folder format.
         .target(name: "NumPyFormat", dependencies: ["CZlib"]),
         // Stimulus images from disk (PNG, PGM, .npy) and the area-averaging resize to a training resolution.
@@ -71,12 +73,14 @@ let package = Package(
                 "SensoriumFormat",
                 "TrainingSet",
                 "Training",
+                "Scaling",
                 "DDP",
                 "V1TModel",
             ]
         ),
         .testTarget(name: "V1TModelTests", dependencies: ["V1TModel"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
+        .testTarget(name: "ScalingTests", dependencies: ["Scaling", "Training", "v1t-dist"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "V1TModel", "v1t-dist"]),
 
         // Multi-rank tests: DDPTests starts `mpirun -np 2|3 ddp-harness <scenario>` and checks the output.

@@ -11,28 +11,39 @@ public struct EpochMetrics: Equatable {
     /// Share of the step time spent in the gradient allreduce.
     public var allreduceShare: Double
     public var ranks: Int
+    /// Processor time the ranks got during the epoch's steps over their wall time, averaged over
+    /// ranks: below 1 they waited for cores that other processes held. Nil in files written before
+    /// this column existed.
+    public var cpuShare: Double?
 
-    public static let csvHeader = "epoch,train_loss,val_loss,val_single_trial_correlation,core_lr,readout_lr,seconds,samples_per_second,allreduce_share,ranks"
+    public static let csvHeader = "epoch,train_loss,val_loss,val_single_trial_correlation,core_lr,readout_lr,seconds,samples_per_second,allreduce_share,ranks,cpu_share"
+    /// The header of files written before `cpu_share` was added; they still parse.
+    static let headerWithoutCPUShare = "epoch,train_loss,val_loss,val_single_trial_correlation,core_lr,readout_lr,seconds,samples_per_second,allreduce_share,ranks"
 
     public var csvLine: String {
         [String(epoch), "\(trainLoss)", "\(validationLoss)", "\(validationCorrelation)", "\(coreLearningRate)",
-         "\(readoutLearningRate)", "\(seconds)", "\(samplesPerSecond)", "\(allreduceShare)", String(ranks)].joined(separator: ",")
+         "\(readoutLearningRate)", "\(seconds)", "\(samplesPerSecond)", "\(allreduceShare)", String(ranks),
+         cpuShare.map { "\($0)" } ?? ""].joined(separator: ",")
     }
 
     /// Reads `metrics.csv` (for plots); rows that do not parse are reported, not skipped silently.
+    /// A run resumed by a newer v1t-dist may mix rows with and without `cpu_share`.
     public static func parse(csv: String, source: String) throws -> [EpochMetrics] {
         var lines = csv.split(separator: "\n").map(String.init)
-        guard lines.first == csvHeader else { throw RunError("\(source) does not start with the metrics header \(csvHeader)") }
+        guard lines.first == csvHeader || lines.first == headerWithoutCPUShare else {
+            throw RunError("\(source) does not start with the metrics header \(csvHeader)")
+        }
         lines.removeFirst()
         return try lines.enumerated().map { index, line in
-            let fields = line.split(separator: ",").map(String.init)
-            guard fields.count == 10, let epoch = Int(fields[0]), let ranks = Int(fields[9]) else {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard fields.count == 10 || fields.count == 11, let epoch = Int(fields[0]), let ranks = Int(fields[9]) else {
                 throw RunError("\(source) line \(index + 2) is not a metrics row: \(line)")
             }
             let numbers = fields[1...8].map { Double($0) ?? .nan }
             return EpochMetrics(epoch: epoch, trainLoss: numbers[0], validationLoss: numbers[1], validationCorrelation: numbers[2],
                                 coreLearningRate: numbers[3], readoutLearningRate: numbers[4], seconds: numbers[5],
-                                samplesPerSecond: numbers[6], allreduceShare: numbers[7], ranks: ranks)
+                                samplesPerSecond: numbers[6], allreduceShare: numbers[7], ranks: ranks,
+                                cpuShare: fields.count == 11 ? Double(fields[10]) : nil)
         }
     }
 }

@@ -81,7 +81,7 @@ public final class Trainer {
     /// Trains until the epochs run out, the schedule stops, or a stop is requested. Returns why it ended.
     public func train() throws -> Outcome {
         while state.epoch <= configuration.epochs, !state.finished {
-            let started = Date()
+            let started = Date(), startedProcessor = Self.processorSeconds()
             engine.resetTimings()
             // Throughput counts only the steps this process ran: after a mid-epoch resume, the
             // epoch's earlier steps took no time here.
@@ -104,7 +104,9 @@ public final class Trainer {
                     return .stoppedOnRequest
                 }
             }
-            try finishEpoch(seconds: Date().timeIntervalSince(started), trialsTimed: trialsTimed)
+            let seconds = Date().timeIntervalSince(started)
+            try finishEpoch(seconds: seconds, trialsTimed: trialsTimed,
+                            cpuShare: (Self.processorSeconds() - startedProcessor) / max(seconds, 1e-9))
         }
         // last.safetensors keeps the last epoch's weights, so a later --resume with more --epochs
         // continues as if the run had never stopped; evaluation uses the best ones.
@@ -217,7 +219,8 @@ public final class Trainer {
     }
 
     /// Validation, the schedule's decision, checkpoints, metrics and the epoch's line of log.
-    private func finishEpoch(seconds: Double, trialsTimed: Double) throws {
+    /// - cpuShare: this rank's processor time over the wall time of the epoch's steps.
+    private func finishEpoch(seconds: Double, trialsTimed: Double, cpuShare: Double) throws {
         let epoch = state.epoch
         let trainLoss = state.epochLossSum / max(state.epochTrials, 1)
         let validation = try validate()
@@ -246,11 +249,12 @@ public final class Trainer {
         }
 
         let samplesPerSecond = trialsTimed / max(seconds, 1e-9)
+        let meanCPUShare = try world.allreduceSum(cpuShare) / Double(world.size)
         let allreduceShare = engine.allreduceSeconds / max(engine.computeSeconds + engine.allreduceSeconds, 1e-9)
         let remaining = Double(configuration.epochs - epoch) * seconds
-        say(String(format: "epoch %3d/%d  loss %.4f  val loss %.4f  val corr %.4f (best %.4f @%d)  lr %.2e/%.2e  %.1f samples/s  allreduce %.1f%%  %@ left",
+        say(String(format: "epoch %3d/%d  loss %.4f  val loss %.4f  val corr %.4f (best %.4f @%d)  lr %.2e/%.2e  %.1f samples/s  allreduce %.1f%%  cpu %.0f%%  %@ left",
                    epoch, configuration.epochs, trainLoss, validation.loss, validation.correlation, state.schedule.bestValue,
-                   state.schedule.bestEpoch, learningRates.0, learningRates.1, samplesPerSecond, 100 * allreduceShare,
+                   state.schedule.bestEpoch, learningRates.0, learningRates.1, samplesPerSecond, 100 * allreduceShare, 100 * meanCPUShare,
                    Self.duration(state.finished ? 0 : remaining)))
         if let notice { say(notice) }
         if world.isRoot {
@@ -260,7 +264,7 @@ public final class Trainer {
             let row = EpochMetrics(epoch: epoch, trainLoss: trainLoss, validationLoss: validation.loss,
                                    validationCorrelation: validation.correlation, coreLearningRate: Double(learningRates.0),
                                    readoutLearningRate: Double(learningRates.1), seconds: seconds,
-                                   samplesPerSecond: samplesPerSecond, allreduceShare: allreduceShare, ranks: world.size)
+                                   samplesPerSecond: samplesPerSecond, allreduceShare: allreduceShare, ranks: world.size, cpuShare: meanCPUShare)
             run.appendLine(row.csvLine, to: run.metrics)
         }
         state.epoch += 1
@@ -294,6 +298,14 @@ public final class Trainer {
 
     private func loadBest() {
         for i in bestParameters.indices { model.parameters.values[i] = bestParameters[i] }
+    }
+
+    /// Processor time this process has used (every thread), in seconds. Below the wall time when
+    /// the process waited for a core (other processes on it) or for I/O.
+    static func processorSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
     }
 
     static func duration(_ seconds: Double) -> String {

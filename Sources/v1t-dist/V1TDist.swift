@@ -11,6 +11,6 @@ struct V1TDist: ParsableCommand {
         `v1t-dist bench` measures training speed and memory per sample on this machine.
         """,
         subcommands: [Simulate.self, Fetch.self, Convert.self, Inspect.self, Train.self, Evaluate.self, Plot.self, Predict.self, Bench.self,
-                      ImportSensorium.self, ExportSensorium.self, SyntheticNWB.self]
+                      ScalingCommand.self, ImportSensorium.self, ExportSensorium.self, SyntheticNWB.self]
     )
 }
