@@ -9,7 +9,7 @@ struct V1TDist: ParsableCommand {
         Run it under mpirun to train data-parallel: `mpirun -np 2 v1t-dist train ...`.
         With no data at hand, `v1t-dist simulate` writes a simulated Allen-like session.
         """,
-        subcommands: [Simulate.self, Fetch.self, Convert.self, Inspect.self, Train.self, Evaluate.self, Plot.self, Predict.self,
+        subcommands: [Simulate.self, Fetch.self, Convert.self, Inspect.self, Train.self, Evaluate.self, Plot.self, Predict.self, ReceptiveFields.self, Tuning.self,
                       ImportSensorium.self, ExportSensorium.self, SyntheticNWB.self]
     )
 }
