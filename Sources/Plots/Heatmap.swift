@@ -16,6 +16,10 @@ public struct Heatmap {
     public var height: Double = 280
     /// Extra marks in grid coordinates (column, row): e.g. a fitted receptive-field centre.
     public var markers: [(x: Double, y: Double, label: String)] = []
+    /// The colour of the markers with a given label (cyan otherwise), e.g. fitted and true centres.
+    public var markerColors: [String: String] = [:]
+    /// Whether each marker's label is written beside it (off when the colours are explained elsewhere).
+    public var showsMarkerLabels = true
 
     public enum ColorMap { case heat, diverging, gray }
 
@@ -42,20 +46,25 @@ public struct Heatmap {
     func draw(into document: inout SVGDocument, origin: (x: Double, y: Double)) {
         let box = fittedBox(origin: origin)
         document.text(title, x: origin.x + width / 2, y: origin.y + 18, size: 13, anchor: "middle", weight: "bold")
+        // Small grids are embedded enlarged: renderers that ignore `image-rendering: pixelated`
+        // would otherwise blur cells into each other.
+        func enlargement(_ cells: Int, _ length: Double) -> Int { max(1, min(16, Int(length / Double(cells)))) }
         if let background {
             let gray = background.pixels.flatMap { [$0, $0, $0] }
-            document.image(pngData: PNG.encodeRGB(gray, width: background.columns, height: background.rows),
+            document.image(pngData: PNG.encodeRGB(gray, width: background.columns, height: background.rows,
+                                                  scale: enlargement(background.columns, box.width)),
                            x: box.x, y: box.y, width: box.width, height: box.height, series: "background")
         }
         let (pixels, alpha) = rgb()
-        document.image(pngData: PNG.encodeRGB(pixels, width: columns, height: rows, alpha: background == nil ? nil : alpha),
+        document.image(pngData: PNG.encodeRGB(pixels, width: columns, height: rows, alpha: background == nil ? nil : alpha,
+                                              scale: enlargement(columns, box.width)),
                        x: box.x, y: box.y, width: box.width, height: box.height, series: title)
         document.rect(x: box.x, y: box.y, width: box.width, height: box.height, fill: "none", stroke: "#444")
         for marker in markers {
             let x = box.x + (marker.x + 0.5) / Double(columns) * box.width
             let y = box.y + (marker.y + 0.5) / Double(rows) * box.height
-            document.circle(cx: x, cy: y, r: 3, fill: "#00c8ff")
-            if !marker.label.isEmpty { document.text(marker.label, x: x + 5, y: y - 5, size: 10, anchor: "start") }
+            document.circle(cx: x, cy: y, r: 3.5, fill: markerColors[marker.label] ?? "#00c8ff", stroke: "#000")
+            if showsMarkerLabels && !marker.label.isEmpty { document.text(marker.label, x: x + 5, y: y - 5, size: 10, anchor: "start") }
         }
     }
 
@@ -87,7 +96,8 @@ public struct Heatmap {
         return (pixels, alpha)
     }
 
-    static func color(_ t: Double, map: ColorMap) -> [UInt8] {
+    /// The RGB bytes of `t` in 0...1 on a colour map (for building composite images).
+    public static func color(_ t: Double, map: ColorMap) -> [UInt8] {
         let t = max(0, min(1, t))
         func byte(_ x: Double) -> UInt8 { UInt8(max(0, min(255, (x * 255).rounded()))) }
         switch map {

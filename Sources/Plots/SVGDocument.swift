@@ -40,8 +40,9 @@ struct SVGDocument {
         body.append("<rect x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(width))\" height=\"\(n(height))\" fill=\"\(fill)\"\(outline)\(fading)/>")
     }
 
-    mutating func circle(cx: Double, cy: Double, r: Double, fill: String) {
-        body.append("<circle cx=\"\(n(cx))\" cy=\"\(n(cy))\" r=\"\(n(r))\" fill=\"\(fill)\"/>")
+    mutating func circle(cx: Double, cy: Double, r: Double, fill: String, stroke: String? = nil) {
+        let outline = stroke.map { " stroke=\"\($0)\" stroke-width=\"1\"" } ?? ""
+        body.append("<circle cx=\"\(n(cx))\" cy=\"\(n(cy))\" r=\"\(n(r))\" fill=\"\(fill)\"\(outline)/>")
     }
 
     mutating func polyline(_ points: [(Double, Double)], stroke: String, series: String) {

@@ -39,20 +39,7 @@ struct Predict: ParsableCommand {
     @Option(help: ArgumentHelp("Which recording's neurons to predict: its index (0 = the first --data of training) or its name.", valueName: "index-or-name"))
     var mouse = "0"
 
-    @Option(name: .customLong("running-speed"), parsing: .unconditional, help: "Running speed, in the recording's units (cm/s for Allen).")
-    var runningSpeed: Float?
-
-    @Option(name: .customLong("pupil-size"), parsing: .unconditional, help: "Pupil size, in the recording's units.")
-    var pupilSize: Float?
-
-    @Option(name: .customLong("pupil-dilation-derivative"), parsing: .unconditional, help: "Rate of change of the pupil size, in the recording's units.")
-    var pupilDilationDerivative: Float?
-
-    @Option(name: .customLong("pupil-x"), parsing: .unconditional, help: "Pupil centre x, in the recording's units.")
-    var pupilX: Float?
-
-    @Option(name: .customLong("pupil-y"), parsing: .unconditional, help: "Pupil centre y, in the recording's units.")
-    var pupilY: Float?
+    @OptionGroup(title: "Behaviour (raw units; default: the training mean)") var behaviour: BehaviourOptions
 
     @Option(help: ArgumentHelp("Where to write: a .csv or a .npy file (default: CSV on standard output).", valueName: "file"))
     var out: String?
@@ -84,9 +71,7 @@ struct Predict: ParsableCommand {
     func run() throws {
         let loaded = try LoadedRun(RunDirectory(checkpoint), data: data)
         let index = try MouseArgument.resolve(mouse, in: loaded)
-        let setting = BehaviourSetting(pupilSize: pupilSize, pupilSizeDerivative: pupilDilationDerivative, runningSpeed: runningSpeed,
-                                       pupilX: pupilX, pupilY: pupilY)
-        let probe = try ModelProbe(model: loaded.model, mouse: index, data: loaded.mice[index], behaviour: setting)
+        let probe = try ModelProbe(model: loaded.model, mouse: index, data: loaded.mice[index], behaviour: behaviour.setting)
         let prediction = try ImagePrediction(probe: probe, paths: images, aspect: aspect)
         guard let out else {
             print(prediction.csv(), terminator: "")
@@ -99,6 +84,28 @@ struct Predict: ParsableCommand {
             try RunDirectory.writeAtomically(Data(prediction.csv().utf8), to: url)
         }
         print("predicted \(probe.neurons) neurons of \(loaded.mice[index].name) for \(images.count) image(s): \(url.path)")
+    }
+}
+
+/// Behaviour values of the result commands, in the recording's raw units.
+struct BehaviourOptions: ParsableArguments {
+    @Option(name: .customLong("running-speed"), parsing: .unconditional, help: "Running speed, in the recording's units (cm/s for Allen).")
+    var runningSpeed: Float?
+
+    @Option(name: .customLong("pupil-size"), parsing: .unconditional, help: "Pupil size, in the recording's units.")
+    var pupilSize: Float?
+
+    @Option(name: .customLong("pupil-dilation-derivative"), parsing: .unconditional, help: "Rate of change of the pupil size, in the recording's units.")
+    var pupilDilationDerivative: Float?
+
+    @Option(name: .customLong("pupil-x"), parsing: .unconditional, help: "Pupil centre x, in the recording's units.")
+    var pupilX: Float?
+
+    @Option(name: .customLong("pupil-y"), parsing: .unconditional, help: "Pupil centre y, in the recording's units.")
+    var pupilY: Float?
+
+    var setting: BehaviourSetting {
+        BehaviourSetting(pupilSize: pupilSize, pupilSizeDerivative: pupilDilationDerivative, runningSpeed: runningSpeed, pupilX: pupilX, pupilY: pupilY)
     }
 }
 

@@ -10,7 +10,8 @@ struct V1TDist: ParsableCommand {
         With no data at hand, `v1t-dist simulate` writes a simulated Allen-like session.
         `v1t-dist bench` measures training speed and memory per sample on this machine.
         """,
-        subcommands: [Simulate.self, Fetch.self, Convert.self, Inspect.self, Train.self, Evaluate.self, Plot.self, Predict.self, Bench.self,
-                      ScalingCommand.self, ImportSensorium.self, ExportSensorium.self, SyntheticNWB.self]
+        subcommands: [Simulate.self, Fetch.self, Convert.self, Inspect.self, Train.self, Evaluate.self, Plot.self, Predict.self,
+                      ReceptiveFields.self, Tuning.self, Bench.self, ScalingCommand.self,
+                      ImportSensorium.self, ExportSensorium.self, SyntheticNWB.self]
     )
 }
