@@ -4,25 +4,6 @@ import Foundation
 import Results
 import Training
 
-extension PlotWriter.Format: ExpressibleByArgument {}
-
-/// How plots are written; shared by `plot` and `train --save-plots`.
-struct PlotFormatOptions: ParsableArguments {
-    @Option(help: "svg, or png (needs rsvg-convert from librsvg2-bin; without it SVG is written and a note says so).")
-    var format: PlotWriter.Format = .svg
-
-    @Option(help: "Pixels per inch of PNG plots (96: one pixel per SVG unit).")
-    var dpi = 150
-
-    func validate() throws {
-        guard (24...1200).contains(dpi) else { throw ValidationError("--dpi must be between 24 and 1200, got \(dpi)") }
-    }
-
-    func writer(for run: RunDirectory) throws -> PlotWriter {
-        try PlotWriter(directory: run.plots, format: format, dpi: dpi)
-    }
-}
-
 struct Plot: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plot",
@@ -74,26 +55,5 @@ struct Plot: ParsableCommand {
                             test: TestTierResult.fromEvaluation(results, mice: loaded.mice), writer: writer)
             RunArgument.report(writer)
         }
-    }
-}
-
-/// The run-directory argument the result commands share.
-enum RunArgument {
-    static func validate(_ path: String) throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ValidationError("\(path) does not exist: give the --output-dir of a `v1t-dist train` run")
-        }
-        guard FileManager.default.fileExists(atPath: RunDirectory(path).configuration.path) else {
-            throw ValidationError("\(path) is not a run directory (no config.json): give the --output-dir of `v1t-dist train`")
-        }
-        guard FileManager.default.fileExists(atPath: RunDirectory(path).bestParameters.path) else {
-            throw ValidationError("\(path) has no best.safetensors yet: the run has not finished an epoch")
-        }
-    }
-
-    static func report(_ writer: PlotWriter) {
-        for url in writer.written { print("wrote \(url.path)") }
-        for note in writer.notes { print("note: \(note)") }
     }
 }

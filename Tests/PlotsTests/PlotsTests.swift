@@ -63,6 +63,25 @@ final class PlotsTests: XCTestCase {
         XCTAssertEqual(barRects.count, 4)
     }
 
+    func testPointColoursInvertedYAndALegendAboveThePlot() throws {
+        var chart = Chart(title: "positions", xLabel: "x", yLabel: "y")
+        chart.series = [
+            .init(name: "neurons", x: [0, 1], y: [0, 1], mark: .points(), pointColors: ["#111111", "#222222"]),
+            .init(name: "other", x: [0, 1], y: [1, 0]),
+        ]
+        chart.invertsY = true
+        let svg = try SVGInspector.parse(chart.svg())
+        let circles = svg.elements.filter { $0.name == "circle" }
+        XCTAssertEqual(circles.map { $0.attributes["fill"] }, ["#111111", "#222222"])
+        // y = 0 is drawn at the top when inverted.
+        XCTAssertLessThan(Double(circles[0].attributes["cy"]!)!, Double(circles[1].attributes["cy"]!)!)
+        // The legend's swatches sit above the plot frame, never over the data.
+        let frame = svg.elements.first { $0.name == "rect" && $0.attributes["stroke"] == "#444" }!
+        let swatches = svg.elements.filter { $0.name == "rect" && $0.attributes["width"] == "10" }
+        XCTAssertEqual(swatches.count, 2)
+        XCTAssertTrue(swatches.allSatisfy { Double($0.attributes["y"]!)! + 10 <= Double(frame.attributes["y"]!)! })
+    }
+
     func testNiceTicks() {
         let axis = Axis(values: [0.013, 0.41], fixed: nil, scale: .linear)
         XCTAssertEqual(axis.ticks, [0, 0.1, 0.2, 0.3, 0.4, 0.5].map { $0 }, accuracy: 1e-12)

@@ -70,3 +70,41 @@ final class AttentionRolloutTests: XCTestCase {
         XCTAssertEqual(AttentionRollout.classTokenMap(attention).values, [0, 1])
     }
 }
+
+final class ModelGeometryTests: XCTestCase {
+    /// The demo core: 36x64 input, 8x8 patches with stride 4 (8x15 grid), here with a 0.8 centre crop.
+    private func geometry(centerCrop: Float = 1) -> ModelGeometry {
+        let core = ViTCore.Configuration.demo
+        let mouse = V1TConfiguration.Mouse(name: "m", neuronX: [0, 1], neuronY: [0, 1], imageHeight: 72, imageWidth: 128, imageMean: 120, imageStd: 50)
+        return ModelGeometry(configuration: V1TConfiguration(behaviourMode: 0, usesShifter: false, core: core, centerCrop: centerCrop, mice: [mouse]), mouse: 0)
+    }
+
+    func testReadoutCornersAreTheOuterPatchCentres() {
+        let g = geometry()
+        XCTAssertEqual([g.gridHeight, g.gridWidth], [8, 15])
+        let topLeft = g.imageFraction(readoutX: -1, readoutY: -1), bottomRight = g.imageFraction(readoutX: 1, readoutY: 1)
+        XCTAssertEqual(topLeft.x, 4.0 / 64, accuracy: 1e-12)   // first patch covers input columns 0..<8
+        XCTAssertEqual(topLeft.y, 4.0 / 36, accuracy: 1e-12)
+        XCTAssertEqual(bottomRight.x, 60.0 / 64, accuracy: 1e-12)  // last patch: columns 56..<64
+        XCTAssertEqual(bottomRight.y, 32.0 / 36, accuracy: 1e-12)
+        let cropped = geometry(centerCrop: 0.8)
+        XCTAssertEqual(cropped.imageFraction(readoutX: -1, readoutY: 0).x, 0.5 + (4.0 / 64 - 0.5) * 0.8, accuracy: 1e-7)  // the crop is a Float
+        for (x, y) in [(-0.3, 0.7), (0.9, -0.95), (0, 0)] {
+            let fraction = cropped.imageFraction(readoutX: x, readoutY: y)
+            let back = cropped.readoutPosition(imageX: fraction.x, imageY: fraction.y)
+            XCTAssertEqual(back.x, x, accuracy: 1e-12)
+            XCTAssertEqual(back.y, y, accuracy: 1e-12)
+        }
+    }
+
+    func testPixelMapAveragesTheOverlappingPatches() {
+        let g = geometry()
+        let values = (0..<(8 * 15)).map(Double.init)
+        let map = g.pixelMap(patchValues: values)
+        XCTAssertEqual(map.count, 36 * 64)
+        XCTAssertEqual(map[0], 0)                        // only patch (0, 0) covers pixel (0, 0)
+        XCTAssertEqual(map[5], (0 + 1) / 2)              // column 5: patches 0 and 1
+        XCTAssertEqual(map[5 * 64 + 5], (0 + 1 + 15 + 16) / 4)  // row 5 too: four patches
+        XCTAssertEqual(map[35 * 64 + 63], 119)           // the last patch alone
+    }
+}
