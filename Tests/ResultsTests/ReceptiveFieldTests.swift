@@ -83,8 +83,10 @@ final class ReceptiveFieldTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: directory) }
         let data = directory.appendingPathComponent("sim.h5").path, run = directory.appendingPathComponent("run").path
         try ResultsCommandRunner.run(["simulate", "--out", data, "--images", "1000", "--repeats", "3", "--neurons", "40", "--seed", "3"])
+        // Without the core's L1 penalty: in ten epochs it shrinks a model this small towards zero
+        // weights before the fields are learnt (docs/results.md), which makes the test depend on luck.
         try ResultsCommandRunner.run(["train", "--data", data, "--output-dir", run, "--epochs", "10", "--lr", "0.01",
-                                      "--behavior-mode", "0", "--shift-mode", "0"] + TrainedRun.tinyModel)
+                                      "--behavior-mode", "0", "--shift-mode", "0", "--core-reg-scale", "0"] + TrainedRun.tinyModel)
         let output = try ResultsCommandRunner.run(["receptive-fields", run]).output
         XCTAssertTrue(output.contains("centres against the simulation's truth: median error"), output)
 
