@@ -13,11 +13,11 @@
 #   --modes "strong weak"  which experiments (default both)
 #   --batch-size B         global batch of the strong runs (default 16)
 #   --per-rank-batch b     batch per rank of the weak runs (default 8)
-#   --limit-data N         training trials per epoch (default: demo 2000, v1t 32)
+#   --limit-data N         training trials per epoch (default: demo 1200, v1t 16: one step)
 #   --epochs E             epochs per run; with 2 or more the first is left out as warm-up
-#                          (default: demo 4, v1t 2)
-#   --data FILE            training set (default: a simulated session with small held-out tiers,
-#                          written once into --out, so validation costs little time)
+#                          (default: demo 6, v1t 4)
+#   --data FILE            training set (default: a simulated session with one image per held-out
+#                          tier, written once into --out, so validation costs little time)
 #   --hostfile FILE        mpirun hostfile, for ranks on several nodes
 #   --mpirun-flags "..."   more mpirun flags
 #   --no-bind              leave the ranks unbound (default: one core each when they fit; unbound ranks
@@ -61,8 +61,8 @@ while [ $# -gt 0 ]; do
 done
 
 case "$preset" in
-    demo) : "${limit:=2000}" "${epochs:=4}" ;;
-    v1t) : "${limit:=32}" "${epochs:=2}" ;;
+    demo) : "${limit:=1200}" "${epochs:=6}"; repeats=20 ;;
+    v1t) : "${limit:=16}" "${epochs:=4}"; repeats=4 ;;
     *) echo "scaling.sh: --preset takes demo or v1t, got $preset" >&2; exit 2 ;;
 esac
 for mode in $modes; do
@@ -77,9 +77,10 @@ command -v mpirun >/dev/null || { echo "scaling.sh: mpirun is not installed: run
 mkdir -p "$out"
 
 if [ -z "$data" ]; then
-    # 118 images x 20 repeats: 2,340 training trials, and 20 trials in each held-out tier.
+    # 118 images, one held out for validation and one for test: 20 repeats give demo 2,340 training
+    # trials and 20 held-out ones; 4 give v1t 468 and 4 (0.5 s each to predict on one core).
     data=$out/session.h5
-    [ -f "$data" ] || "$binary" simulate --out "$data" --seed 7 --repeats 20 --validation-fraction 0.01 --test-fraction 0.01
+    [ -f "$data" ] || "$binary" simulate --out "$data" --seed 7 --repeats "$repeats" --validation-fraction 0.01 --test-fraction 0.01
 fi
 
 cores=$(nproc)
@@ -111,7 +112,7 @@ for mode in $modes; do
         mapfile -t flags < <(mpirun_flags "$n")
         command=(mpirun "${flags[@]}" "$binary" train --data "$data" --output-dir "$run" --clear-output-dir
                  --preset "$preset" --epochs "$epochs" --batch-size "$b" --limit-data "$limit" "${train_extra[@]}")
-        before=$(load)
+        before="$(load) at $(date -u +%H:%M) UTC"
         echo "== $mode scaling, $n rank(s), global batch $b (load average $before)"
         "${command[@]}"
         note+=$'\n'"- $mode, $n rank(s): load average $before before the run; \`${command[*]}\`"

@@ -25,7 +25,8 @@ extension ScalingReport {
 
     func measuredTable() -> String {
         var lines = [
-            "| mode | ranks | global batch | per-rank batch | samples/s | speedup | efficiency | allreduce share | step (s) | model samples/s | ranks busy | speedup if unshared |",
+            "| mode | ranks | global batch | per-rank batch | samples/s | speedup | efficiency | allreduce share | step (s) "
+                + "| model samples/s | ranks busy | speedup if unshared |",
             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for row in rows {
@@ -50,7 +51,8 @@ extension ScalingReport {
                           fit.latency * 1e6, Self.bytes(fit.bandwidth))
         text += "| buffer | measured | ring model |\n| ---: | ---: | ---: |\n"
         for timing in allreduceTimings {
-            text += "| \(Self.bytes(Double(timing.bytes))) | \(Self.duration(timing.seconds)) | \(Self.duration(fit.seconds(bytes: timing.bytes, ranks: timing.ranks))) |\n"
+            let modelled = fit.seconds(bytes: timing.bytes, ranks: timing.ranks)
+            text += "| \(Self.bytes(Double(timing.bytes))) | \(Self.duration(timing.seconds)) | \(Self.duration(modelled)) |\n"
         }
         return text
     }

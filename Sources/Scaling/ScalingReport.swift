@@ -41,7 +41,10 @@ public struct ScalingReport {
                 throw ScalingError("strong scaling keeps the global batch, but \(other.name) has \(other.globalBatch) and \(base.name) \(base.globalBatch)")
             }
             if mode == .weak, let other = sorted.first(where: { $0.globalBatch * base.ranks != base.globalBatch * $0.ranks }) {
-                throw ScalingError("weak scaling keeps each rank's batch, but \(other.name) has \(other.globalBatch) trials on \(other.ranks) ranks and \(base.name) \(base.globalBatch) on \(base.ranks)")
+                throw ScalingError("""
+                    weak scaling keeps each rank's batch, but \(other.name) has \(other.globalBatch) trials on \(other.ranks) ranks \
+                    and \(base.name) \(base.globalBatch) on \(base.ranks)
+                    """)
             }
             for run in sorted {
                 let speedup = run.samplesPerSecond / base.samplesPerSecond
@@ -80,7 +83,8 @@ public struct ScalingReport {
         return model.projection(ranks: ranks, strongBatch: projectedBatches.strong, weakBatchPerRank: projectedBatches.weakPerRank)
     }
 
-    public static let csvHeader = "mode,ranks,global_batch,per_rank_batch,samples_per_second,speedup,efficiency,allreduce_share,step_seconds,epoch,epochs,parameters,model_samples_per_second,cpu_share,unshared_speedup,run"
+    public static let csvHeader = "mode,ranks,global_batch,per_rank_batch,samples_per_second,speedup,efficiency,allreduce_share,"
+        + "step_seconds,epoch,epochs,parameters,model_samples_per_second,cpu_share,unshared_speedup,run"
 
     public var csv: String {
         ([Self.csvHeader] + rows.map { row in

@@ -49,7 +49,10 @@ struct ScalingAllreduce: ParsableCommand {
         let largest = Int(try ByteCount.parse(maxBytes))
         Communicator.run { world in
             guard world.size >= 2 else {
-                throw ValidationError("one rank has nothing to communicate: run this under mpirun -np 2 (or more), e.g. scripts/mpirun.sh -np 2 v1t-dist scaling allreduce --out \(out)")
+                throw ValidationError("""
+                    one rank has nothing to communicate: run this under mpirun -np 2 (or more), \
+                    e.g. scripts/mpirun.sh -np 2 v1t-dist scaling allreduce --out \(out)
+                    """)
             }
             let timings = try AllreduceBenchmark.run(world: world, sizes: AllreduceBenchmark.sizes(maxBytes: largest), secondsPerRound: seconds)
             guard world.isRoot else { return }

@@ -23,9 +23,10 @@ final class ScalingReportTests: XCTestCase {
         Bundle.main.executableURL!.deletingLastPathComponent().appendingPathComponent("v1t-dist")
     }
 
-    /// Runs a program to its end with one OpenBLAS thread; returns its status and output.
+    /// Runs a program to its end with one OpenBLAS thread; returns its output.
     @discardableResult
-    private func run(_ executable: URL, _ arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws -> String {
+    private func run(_ executable: URL, _ arguments: [String], expectSuccess: Bool = true,
+                     file: StaticString = #filePath, line: UInt = #line) throws -> String {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -41,7 +42,12 @@ final class ScalingReportTests: XCTestCase {
         process.waitUntilExit()
         try handle.close()
         let text = try String(contentsOf: output, encoding: .utf8)
-        XCTAssertEqual(process.terminationStatus, 0, "\(executable.lastPathComponent) \(arguments.joined(separator: " ")):\n\(text)", file: file, line: line)
+        let command = "\(executable.lastPathComponent) \(arguments.joined(separator: " "))"
+        if expectSuccess {
+            XCTAssertEqual(process.terminationStatus, 0, "\(command):\n\(text)", file: file, line: line)
+        } else {
+            XCTAssertNotEqual(process.terminationStatus, 0, "\(command) should have failed:\n\(text)", file: file, line: line)
+        }
         return text
     }
 
@@ -132,6 +138,18 @@ final class ScalingReportTests: XCTestCase {
         let withoutModel = try? ScalingReport(strong: [strong[0]], weak: [], allreduce: nil)
         XCTAssertNil(withoutModel?.model)
         XCTAssertEqual(withoutModel?.projection(ranks: [1, 2]).count, 0)
+    }
+
+    func testCommandsRefuseWhatCannotWork() throws {
+        let alone = try run(Self.binary, ["scaling", "allreduce", "--out", path("a.csv")], expectSuccess: false)
+        XCTAssertTrue(alone.contains("one rank has nothing to communicate: run this under mpirun -np 2"), alone)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("a.csv")))
+        let nothing = try run(Self.binary, ["scaling", "report", "--out", path("r")], expectSuccess: false)
+        XCTAssertTrue(nothing.contains("--strong and/or --weak"), nothing)
+        let half = try run(Self.binary, ["scaling", "report", "--strong", path("s1"), "--latency", "2", "--out", path("r")], expectSuccess: false)
+        XCTAssertTrue(half.contains("give both --latency and --bandwidth"), half)
+        let missing = try run(Self.binary, ["scaling", "report", "--strong", path("s1"), "--out", path("r")], expectSuccess: false)
+        XCTAssertTrue(missing.contains("s1/metrics.csv is missing"), missing)
     }
 
     /// The whole experiment on the tiny model: 1 and 2 ranks, both modes, allreduce timings, report.
