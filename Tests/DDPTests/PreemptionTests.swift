@@ -154,9 +154,15 @@ private final class StopLoopRun {
     }
 
     /// Each rank's atexit handler saw rank 0's checkpoint: StopRequest.exit waited for it.
+    ///
+    /// Once the first rank has exited with 128 + signal, mpirun may kill the others before their exit
+    /// handler runs, so a rank may leave no report; every report written must say the checkpoint was
+    /// there, and at least one rank (the first to leave) must have written one.
     func expectEveryRankLeftAfterTheCheckpoint(file: StaticString = #filePath, line: UInt = #line) throws {
-        for rank in 0..<ranks {
-            XCTAssertEqual(try read("rank-\(rank).exited"), "checkpoint present\n", "rank \(rank)", file: file, line: line)
+        let reports = try files(prefix: "rank-").filter { $0.hasSuffix(".exited") }
+        XCTAssertFalse(reports.isEmpty, "no rank wrote its exit report", file: file, line: line)
+        for report in reports {
+            XCTAssertEqual(try read(report), "checkpoint present\n", report, file: file, line: line)
         }
     }
 
