@@ -172,12 +172,15 @@ public final class Trainer {
         var loss = 0.0
         batch.responses.withUnsafeBufferPointer { targets in
             gradient.withUnsafeMutableBufferPointer { dLoss in
-                if configuration.criterion == .poisson {
-                    loss = PoissonLoss.evaluate(predictions: predictions, targets: targets.baseAddress!, count: dLoss.count,
-                                                scale: lossScale(mouse), gradient: dLoss.baseAddress!)
-                } else {
-                    CorrelationLoss.gradient(correlation[mouse], predictions: predictions, targets: targets.baseAddress!,
-                                             batch: batch.count, scale: lossScale(mouse), into: dLoss.baseAddress!)
+                batch.withRecorded { recorded in
+                    if configuration.criterion == .poisson {
+                        loss = PoissonLoss.evaluate(predictions: predictions, targets: targets.baseAddress!, count: dLoss.count,
+                                                    scale: lossScale(mouse), gradient: dLoss.baseAddress!, recorded: recorded)
+                    } else {
+                        CorrelationLoss.gradient(correlation[mouse], predictions: predictions, targets: targets.baseAddress!,
+                                                 batch: batch.count, scale: lossScale(mouse), into: dLoss.baseAddress!,
+                                                 recorded: recorded)
+                    }
                 }
             }
         }
@@ -191,8 +194,11 @@ public final class Trainer {
             var batch = Batch()
             mice[item.mouse].gather(Array(item.trials), into: &batch)
             let predictions = forward(mouse: item.mouse, batch: batch, context: context(mouse: item.mouse, trials: item.trials))
-            batch.responses.withUnsafeBufferPointer {
-                moments[item.mouse].accumulate(predictions: predictions, targets: $0.baseAddress!, batch: batch.count)
+            batch.responses.withUnsafeBufferPointer { targets in
+                batch.withRecorded {
+                    moments[item.mouse].accumulate(predictions: predictions, targets: targets.baseAddress!, batch: batch.count,
+                                                   recorded: $0)
+                }
             }
         }
         var packed = moments.flatMap(\.values)
@@ -284,11 +290,17 @@ public final class Trainer {
             let predictions = try predictor.predict(mouse: mouse, data: data, trials: data.validationTrials)
             var batch = Batch()
             data.gather(data.validationTrials, into: &batch)
-            let perNeuron = singleTrialCorrelation(predictions: predictions, targets: batch.responses, neurons: data.neurons)
-            correlations.append(meanCountingNaNAsZero(perNeuron))
+            let recordedNeurons = RecordedNeurons(batch.recorded, trials: batch.count, neurons: data.neurons)
+            let perNeuron = recordedNeurons.perNeuron(predictions: predictions, targets: batch.responses, imageIDs: batch.imageIndices) { p, y, n, _ in
+                [singleTrialCorrelation(predictions: p, targets: y, neurons: n)]
+            }[0]
+            correlations.append(recordedNeurons.meanOverRecorded(perNeuron))
             lossSum += predictions.withUnsafeBufferPointer { p in
                 batch.responses.withUnsafeBufferPointer { y in
-                    PoissonLoss.evaluate(predictions: p.baseAddress!, targets: y.baseAddress!, count: p.count, scale: 1, gradient: nil)
+                    batch.withRecorded {
+                        PoissonLoss.evaluate(predictions: p.baseAddress!, targets: y.baseAddress!, count: p.count, scale: 1,
+                                             gradient: nil, recorded: $0)
+                    }
                 }
             }
             trials += batch.count
