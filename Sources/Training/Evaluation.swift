@@ -64,18 +64,38 @@ public struct EvaluationReport: Codable, Equatable {
             text.count >= width ? String(text.prefix(width)) : String(repeating: " ", count: width - text.count) + text
         }
         func number(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "-" }
-        let header = ["recording", "tier", "trials", "single-trial", "to-average", "FEVE", "oracle", "CCnorm", "truth"]
-        let widths = [22, 11, 7, 13, 11, 7, 7, 7, 7]
+        func loss(_ value: Double) -> String { String(format: "%.2f", value) }
+        let header = ["recording", "tier", "trials", "single-trial", "to-average", "FEVE", "oracle", "CCnorm", "truth", "Poisson", "mean-baseline"]
+        let widths = [22, 11, 7, 13, 11, 7, 7, 7, 7, 9, 14]
         var lines = [zip(header, widths).map { cell($0, $1) }.joined()]
         for recording in recordings {
             for scores in recording.tiers {
                 let row = [recording.name, scores.tier, String(scores.trials), number(scores.singleTrialCorrelation),
                            number(scores.correlationToAverage), number(scores.feve), number(scores.oracleCorrelation),
-                           number(scores.normalizedCorrelation), number(scores.groundTruthCorrelation)]
+                           number(scores.normalizedCorrelation), number(scores.groundTruthCorrelation),
+                           loss(scores.poissonLoss), loss(scores.baselinePoissonLoss)]
                 lines.append(zip(row, widths).map { cell($0, $1) }.joined())
             }
         }
-        return lines.joined(separator: "\n")
+        return (lines + verdicts).joined(separator: "\n")
+    }
+
+    /// One plain sentence per recording on its held-out test images (validation when there is no
+    /// test tier): does the model predict them better than each neuron's training mean?
+    public var verdicts: [String] {
+        recordings.compactMap { recording in
+            guard let scores = recording.tiers.first(where: { $0.tier == Tier.test.description })
+                    ?? recording.tiers.first(where: { $0.tier == Tier.validation.description }) else { return nil }
+            let comparison = String(format: "Poisson loss %.3f vs %.3f", scores.poissonLoss, scores.baselinePoissonLoss)
+            let feve = scores.feve.map { String(format: ", FEVE %.3f", $0) } ?? ""
+            if scores.poissonLoss < scores.baselinePoissonLoss {
+                let gain = 100 * (scores.baselinePoissonLoss - scores.poissonLoss) / scores.baselinePoissonLoss
+                return String(format: "%@: on held-out %@ images the model beats predicting each neuron's training mean (%@, %.1f%% lower%@)",
+                              recording.name, scores.tier, comparison, gain, feve)
+            }
+            return "\(recording.name): WARNING: on held-out \(scores.tier) images the model does NOT beat predicting each neuron's "
+                + "training mean (\(comparison)\(feve)): it has not learnt to predict new images. See docs/recipe.md"
+        }
     }
 }
 
