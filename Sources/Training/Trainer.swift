@@ -18,7 +18,7 @@ public final class Trainer {
     let engine: DataParallelEngine
     let run: RunDirectory
     let shardings: [TrialSharding]
-    let regularizers: [L1Regularizer]
+    let regularizers: [any Regularizer]
     let say: (String) -> Void
     /// Asked at the end of every step, collectively: true when a rank was told to stop (SIGTERM).
     let shouldStop: () throws -> Bool
@@ -42,12 +42,10 @@ public final class Trainer {
         optimiser = AdamW(layout: model.layout, settings: configuration.optimiser)
         shardings = try mice.enumerated().map { index, data in
             try TrialSharding(trials: data.trainTrials, globalBatchSize: configuration.batchSize,
-                              seed: RandomKey.combine(configuration.seed, 0x7A1A_5EED, UInt64(index)))
+                              seed: RandomKey.combine(configuration.seed, 0x7A1A_5EED, UInt64(index)), groupSize: model.trialGroupSize)
         }
-        regularizers = [
-            .core(layout: model.layout, scale: configuration.coreRegularization),
-            .readoutFeatures(model.readouts, scale: configuration.readoutRegularization),
-        ]
+        regularizers = model.coreRegularizers(l1Scale: configuration.coreRegularization)
+            + [L1Regularizer.readoutFeatures(model.readouts, scale: configuration.readoutRegularization)]
         state = TrainingState(schedule: configuration.schedule)
         bestParameters = []
         if resume { try resumeFromCheckpoint() }
@@ -144,8 +142,9 @@ public final class Trainer {
         }
         let values = UnsafePointer(model.parameters.values.baseAddress!)
         for regularizer in regularizers {
-            _ = regularizer.apply(values: values, gradients: gradients.baseAddress!)
+            regularizer.apply(values: values, gradients: gradients.baseAddress!, weight: 1)
         }
+        model.finishStep()
         optimiser.update(model.parameters)
         return (sums[0], sums[1])
     }
