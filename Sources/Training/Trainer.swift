@@ -18,8 +18,8 @@ public final class Trainer {
     let engine: DataParallelEngine
     let run: RunDirectory
     let shardings: [TrialSharding]
-    /// The core's L1 (nil when the core is frozen) and the readouts' feature L1.
-    let coreRegularizer: L1Regularizer?
+    /// The core's regularisers (none when the core is frozen) and the readouts' feature L1.
+    let coreRegularizers: [any Regularizer]
     let readoutRegularizer: L1Regularizer
     let say: (String) -> Void
     /// Asked at the end of every step, collectively: true when a rank was told to stop (SIGTERM).
@@ -44,10 +44,10 @@ public final class Trainer {
         optimiser = AdamW(layout: model.layout, settings: configuration.optimiser)
         shardings = try mice.enumerated().map { index, data in
             try TrialSharding(trials: data.trainTrials, globalBatchSize: configuration.batchSize,
-                              seed: RandomKey.combine(configuration.seed, 0x7A1A_5EED, UInt64(index)))
+                              seed: RandomKey.combine(configuration.seed, 0x7A1A_5EED, UInt64(index)), groupSize: model.trialGroupSize)
         }
         // A frozen core is neither updated nor penalised (V1T drops its regulariser too).
-        coreRegularizer = configuration.freezesCore ? nil : .core(layout: model.layout, scale: configuration.coreRegularization)
+        coreRegularizers = configuration.freezesCore ? [] : model.coreRegularizers(l1Scale: configuration.coreRegularization)
         readoutRegularizer = .readoutFeatures(model.readouts, scale: configuration.readoutRegularization)
         model.trainsCore = !configuration.freezesCore
         state = TrainingState(schedule: configuration.schedule)
@@ -147,8 +147,10 @@ public final class Trainer {
         }
         let values = UnsafePointer(model.parameters.values.baseAddress!)
         let penalties = Penalties(
-            core: coreRegularizer?.apply(values: values, gradients: gradients.baseAddress!) ?? 0,
+            core: coreRegularizers.reduce(0) { $0 + $1.apply(values: values, gradients: gradients.baseAddress!, weight: 1) },
             readout: readoutRegularizer.apply(values: values, gradients: gradients.baseAddress!))
+        // A frozen core keeps its batch-norm statistics too.
+        if !configuration.freezesCore { model.finishStep() }
         optimiser.update(model.parameters)
         return (sums[0], sums[1], penalties)
     }
