@@ -246,7 +246,9 @@ public final class Trainer {
         let learningRates = (optimiser.settings.coreLearningRate, optimiser.settings.readoutLearningRate)
         // Said after the epoch's line, which reports the learning rates the epoch used.
         var notice: String?
-        switch state.schedule.record(validation.correlation, epoch: epoch) {
+        // The schedule keeps the highest value: the loss enters negated.
+        let watchesLoss = configuration.stoppingMetric == .validationLoss
+        switch state.schedule.record(watchesLoss ? -validation.loss : validation.correlation, epoch: epoch) {
         case .improved:
             bestParameters = Array(model.parameters.values)
             if world.isRoot { try run.saveBest(model: model, epoch: epoch, correlation: validation.correlation) }
@@ -265,9 +267,12 @@ public final class Trainer {
         let meanCPUShare = try world.allreduceSum(cpuShare) / Double(world.size)
         let allreduceShare = engine.allreduceSeconds / max(engine.computeSeconds + engine.allreduceSeconds, 1e-9)
         let remaining = Double(configuration.epochs - epoch) * seconds
-        say(String(format: "epoch %3d/%d  loss %.4f (+ core L1 %.4f + readout L1 %.4f)  val loss %.4f  val corr %.4f (best %.4f @%d)  lr %.2e/%.2e  %.1f samples/s  allreduce %.1f%%  cpu %.0f%%  %@ left",
-                   epoch, configuration.epochs, trainLoss, penalties.core, penalties.readout, validation.loss, validation.correlation, state.schedule.bestValue,
-                   state.schedule.bestEpoch, learningRates.0, learningRates.1, samplesPerSecond, 100 * allreduceShare, 100 * meanCPUShare,
+        let best = String(format: " (best %.4f @%d)", watchesLoss ? -state.schedule.bestValue : state.schedule.bestValue, state.schedule.bestEpoch)
+        let scores = String(format: "val loss %.4f%@  val corr %.4f%@", validation.loss, watchesLoss ? best : "",
+                            validation.correlation, watchesLoss ? "" : best)
+        say(String(format: "epoch %3d/%d  loss %.4f (+ core L1 %.4f + readout L1 %.4f)  %@  lr %.2e/%.2e  %.1f samples/s  allreduce %.1f%%  cpu %.0f%%  %@ left",
+                   epoch, configuration.epochs, trainLoss, penalties.core, penalties.readout, scores,
+                   learningRates.0, learningRates.1, samplesPerSecond, 100 * allreduceShare, 100 * meanCPUShare,
                    Self.duration(state.finished ? 0 : remaining)))
         if let notice { say(notice) }
         if world.isRoot {

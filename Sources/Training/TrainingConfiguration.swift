@@ -47,10 +47,22 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
 
     public var freezesCore: Bool { pretrainedCore?.frozen ?? false }
 
+    /// What the plateau schedule and early stopping watch on the validation tier.
+    public enum StoppingMetric: String, Codable, Sendable, CaseIterable {
+        /// V1T's: the mean single-trial correlation (higher is better).
+        case singleTrialCorrelation = "correlation"
+        /// The Poisson loss per trial (lower is better): the number the mean-response baseline is
+        /// compared with on held-out images.
+        case validationLoss = "loss"
+    }
+
+    /// Nil in runs written before the choice existed: V1T's single-trial correlation.
+    public var stoppingMetric: StoppingMetric?
+
     public init(model: V1TConfiguration, dataFiles: [String], epochs: Int, batchSize: Int, microBatchSize: Int?,
                 criterion: Criterion, datasetScale: Bool, optimiser: AdamW.Settings, coreRegularization: Float,
                 readoutRegularization: Float, seed: UInt64, limitTrainingTrials: Int?, schedule: PlateauSchedule,
-                pretrainedCore: PretrainedCore? = nil) {
+                pretrainedCore: PretrainedCore? = nil, stoppingMetric: StoppingMetric? = nil) {
         self.model = model
         self.dataFiles = dataFiles
         self.epochs = epochs
@@ -65,6 +77,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         self.limitTrainingTrials = limitTrainingTrials
         self.schedule = schedule
         self.pretrainedCore = pretrainedCore
+        self.stoppingMetric = stoppingMetric
         // A frozen core takes no steps (nor weight decay).
         if freezesCore { self.optimiser.coreLearningRate = 0 }
     }

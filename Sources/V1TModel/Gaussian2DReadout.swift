@@ -28,7 +28,9 @@ public final class Gaussian2DReadout {
     public let features: ParameterSlice
     /// [neurons], init 0 (V1T's default bias mode 0).
     public let bias: ParameterSlice
-    /// [neurons, 2, 2]: row c maps the noise (eps_x, eps_y) to coordinate c; init U(-0.1, 0.1).
+    /// V1T's initial spread of the position noise.
+    public static let defaultInitialSigma: Float = 0.1
+    /// [neurons, 2, 2]: row c maps the noise (eps_x, eps_y) to coordinate c; init U(-s, s), s = `initialSigma`.
     public let sigma: ParameterSlice
     private let gridPredictor: ReadoutGridPredictor
 
@@ -52,12 +54,13 @@ public final class Gaussian2DReadout {
     /// `<name>.gridPredictor.hidden.{weight [30,2], bias [30]}`, `<name>.gridPredictor.output.{weight [2,30], bias [2]}`.
     /// - neuronPositions: each neuron's cortical (x, y), in any unit (they are normalised).
     /// - channels, gridHeight, gridWidth: the core's feature map [gridHeight, gridWidth, channels].
+    /// - initialSigma: the position noise starts as U(-initialSigma, initialSigma) per matrix entry.
     /// - featureMapGradient: where `backward` writes the feature map's gradient. The readouts of
     ///   several mice can share one (`V1T` does): only one mouse's backward runs at a time, and the
     ///   core consumes the gradient before the next.
     public init(layout: inout ParameterLayout, name: String, neuronPositions: [(x: Float, y: Float)],
                 channels: Int, gridHeight: Int, gridWidth: Int, group: ParameterGroup = .readout,
-                featureMapGradient: FloatBuffer = FloatBuffer()) {
+                initialSigma: Float = defaultInitialSigma, featureMapGradient: FloatBuffer = FloatBuffer()) {
         precondition(!neuronPositions.isEmpty, "readout \(name): the mouse has no neurons")
         precondition(neuronPositions.allSatisfy { $0.x.isFinite && $0.y.isFinite },
                      "readout \(name): neuron positions must be finite numbers")
@@ -71,7 +74,7 @@ public final class Gaussian2DReadout {
         gridPredictor = ReadoutGridPredictor(layout: &layout, name: "\(name).gridPredictor",
                                              neuronPositions: neuronPositions, group: group)
         sigma = layout.add("\(name).sigma", shape: [neurons, 2, 2], group: group,
-                           initializer: .uniform(low: -0.1, high: 0.1))
+                           initializer: .uniform(low: -initialSigma, high: initialSigma))
         features = layout.add("\(name).features", shape: [neurons, channels], group: group,
                               initializer: .constant(1 / Float(channels)))
         bias = layout.add("\(name).bias", shape: [neurons], group: group, initializer: .zeros)

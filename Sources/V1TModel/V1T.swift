@@ -44,6 +44,7 @@ public final class V1T {
                 layout: &layout, name: "readout.mouse\(index)",
                 neuronPositions: zip(mouse.neuronX, mouse.neuronY).map { (x: $0, y: $1) },
                 channels: shape.channels, gridHeight: shape.height, gridWidth: shape.width,
+                initialSigma: configuration.readoutInitialSigma ?? Gaussian2DReadout.defaultInitialSigma,
                 featureMapGradient: featureMapGradient))
             if configuration.usesShifter {
                 shifters.append(Shifter(layout: &layout, name: "shifter.mouse\(index)"))

@@ -13,6 +13,10 @@ public struct V1TConfiguration: Codable, Equatable, Sendable {
     public var core: CoreConfiguration
     /// Fraction of the stored frame kept around its centre before resizing (V1T's --center_crop).
     public var centerCrop: Float
+    /// The readouts' position noise starts as a 2x2 matrix drawn from U(-s, s) (V1T: 0.1). A wide
+    /// start lets a neuron's sampling reach its receptive field from anywhere on the map; the
+    /// noise then shrinks as it learns. Nil in runs written before the choice existed: 0.1.
+    public var readoutInitialSigma: Float?
     public var mice: [Mouse]
 
     /// One recording's readout: its neurons' cortical positions and its images' statistics.

@@ -95,7 +95,7 @@ struct Train: ParsableCommand {
             configuration = saved
         } else {
             configuration = try optimisation.configuration(model: model.configuration(for: mice), files: files, mice: mice,
-                                                           pretrainedCore: pretrainedCoreSource)
+                                                           recipe: model.recipe, pretrainedCore: pretrainedCoreSource)
         }
         let v1t = try V1T(configuration: configuration.model, seed: configuration.seed)
         if let pretrained = configuration.pretrainedCore, !resuming { try loadPretrainedCore(pretrained, into: v1t, log: log) }
@@ -118,7 +118,9 @@ struct Train: ParsableCommand {
         let results = try evaluator.evaluate()
         let report = EvaluationReport(run: run.url.path, bestEpoch: bestEpoch, recordings: results.map(\.recording))
         if world.isRoot { try run.saveEvaluation(report, perNeuron: results.map(\.perNeuron), mice: mice) }
-        log.say(String(format: "best validation correlation %.4f at epoch %d; scores of the best weights:", best, bestEpoch))
+        log.say(configuration.stoppingMetric == .validationLoss
+            ? String(format: "best validation loss %.4f at epoch %d; scores of the best weights:", -best, bestEpoch)
+            : String(format: "best validation correlation %.4f at epoch %d; scores of the best weights:", best, bestEpoch))
         log.say(report.table)
         if savePlots && world.isRoot {
             // Rank 0 alone: the plots need a few forward passes and no collective.

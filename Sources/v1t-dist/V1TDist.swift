@@ -11,7 +11,7 @@ struct V1TDist: ParsableCommand {
         `v1t-dist bench` measures training speed and memory per sample on this machine.
         """,
         subcommands: [Simulate.self, Fetch.self, Convert.self, Inspect.self, Train.self, Evaluate.self, Plot.self, Predict.self,
-                      ReceptiveFields.self, Tuning.self, Bench.self, ScalingCommand.self,
+                      ReceptiveFields.self, Tuning.self, Compare.self, Bench.self, ScalingCommand.self,
                       ImportSensorium.self, ExportSensorium.self, SyntheticNWB.self]
     )
 }
