@@ -59,6 +59,7 @@ struct Train: ParsableCommand {
         guard (0...2).contains(verbose) else { throw ValidationError("--verbose takes 0, 1 or 2, got \(verbose)") }
         guard !(resume && clearOutputDir) else { throw ValidationError("--resume and --clear-output-dir contradict each other: choose one") }
         if let memoryPerRank { _ = try MemoryBudget(override: memoryPerRank, source: "--memory-per-rank") }
+        try OutputFolder.requireUsable(outputDir, option: "--output-dir")
     }
 
     func run() throws {
@@ -160,7 +161,8 @@ struct Train: ParsableCommand {
         guard let data = FileManager.default.contents(atPath: source.bestParameters.path) else {
             throw RunError("--pretrain-core: \(source.bestParameters.path) is missing; give the directory of a finished run")
         }
-        let tensors = try SafeTensors.decode(data, path: source.bestParameters.path).tensors.filter { $0.name.hasPrefix("core.") }
+        let tensors = try SafeTensors.decode(data, path: source.bestParameters.path,
+                                             remedy: "give --pretrain-core another finished run").tensors.filter { $0.name.hasPrefix("core.") }
         for tensor in tensors {
             guard let slice = model.layout.slice(named: tensor.name), slice.shape == tensor.shape else {
                 throw RunError("--pretrain-core: \(tensor.name) \(tensor.shape) does not fit this model's core; use the same core sizes")
