@@ -67,6 +67,7 @@ struct Train: ParsableCommand {
             throw ValidationError("--pretrain-core (frozen core) and --init-core-from (core trained on) contradict each other: choose one")
         }
         if let memoryPerRank { _ = try MemoryBudget(override: memoryPerRank, source: "--memory-per-rank") }
+        try OutputFolder.requireUsable(outputDir, option: "--output-dir")
     }
 
     func run() throws {
@@ -176,7 +177,8 @@ struct Train: ParsableCommand {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw RunError("\(flag): \(path) is missing; give the directory of a finished run or a safetensors file")
         }
-        let tensors = try SafeTensors.decode(data, path: path).tensors.filter { $0.name.hasPrefix("core.") }
+        let tensors = try SafeTensors.decode(data, path: path, remedy: "Give \(flag) another finished run")
+            .tensors.filter { $0.name.hasPrefix("core.") }
         let coreSlices = model.layout.slices.filter { $0.group == .core }
         let missing = coreSlices.map(\.name).filter { name in !tensors.contains { $0.name == name } }
         guard missing.isEmpty else {
