@@ -1,4 +1,5 @@
 import ArgumentParser
+import V1TModel
 
 @main
 struct V1TDist: ParsableCommand {
@@ -14,4 +15,10 @@ struct V1TDist: ParsableCommand {
                       ReceptiveFields.self, Tuning.self, Bench.self, ScalingCommand.self,
                       ImportSensorium.self, ExportSensorium.self, SyntheticNWB.self]
     )
+
+    /// Picks the right OpenBLAS kernels before anything computes (which may restart the program).
+    static func main() {
+        BLASKernel.selectAtStartup()
+        main(nil)
+    }
 }

@@ -18,8 +18,15 @@ final class BenchTests: XCTestCase {
 
     private func tinyReport() throws -> BenchReport {
         let sgemm = [BenchReport.Sgemm(m: 4, n: 5, k: 6, gflops: 40), BenchReport.Sgemm(m: 8, n: 8, k: 8, gflops: 80)]
-        let model = try BenchReport.Model.measure(name: "tiny", configuration: tinyConfiguration(), batch: 3, passes: 2, sgemmPeak: 80)
-        return BenchReport(openblasNumThreads: "1", blasThreads: 1, blasConfiguration: "test", sgemm: sgemm, models: [model])
+        let machine = BenchReport.Machine(
+            cpu: .current, kernel: .current, fmaPeak: FMAPeak(lanes: 16, measuredFMAsPerCycle: 2.01, fmaUnits: 2, clockGHz: 2.5, gflops: 160, loopGFLOPs: 159),
+            kernels: [KernelSgemm(requested: "Prescott", ran: "Prescott", relativeError: 1e-7, sgemm: [BenchReport.Sgemm(m: 8, n: 8, k: 8, gflops: 30)]),
+                      KernelSgemm(requested: "SkylakeX", ran: "SkylakeX", relativeError: 2e-7, sgemm: [BenchReport.Sgemm(m: 8, n: 8, k: 8, gflops: 120)]),
+                      KernelSgemm(requested: "Broken", ran: "Broken", relativeError: 0.5, sgemm: [BenchReport.Sgemm(m: 8, n: 8, k: 8, gflops: 500)])])
+        var report = BenchReport(openblasNumThreads: "1", blasThreads: 1, blasConfiguration: "test", machine: machine, sgemm: sgemm, models: [])
+        report.models = [try BenchReport.Model.measure(name: "tiny", configuration: tinyConfiguration(), batch: 3, passes: 2,
+                                                       yardsticks: report.yardsticks)]
+        return report
     }
 
     func testTableShowsEveryFigureOfATinyModel() throws {
@@ -30,6 +37,15 @@ final class BenchTests: XCTestCase {
             lines.first { $0.hasPrefix(label) }.map { $0.dropFirst(label.count).split(separator: " ").map(String.init) }
         }
         XCTAssertEqual(row("peak"), ["80.0"], "the best sgemm figure")
+        XCTAssertEqual(report.yardsticks.bestSgemm, 120, "the fastest kernel family that computes correctly")
+        XCTAssertTrue(lines.contains("best sgemm of this machine: 120.0 (SkylakeX)"), report.table)
+        XCTAssertTrue(lines.contains { $0.contains("Broken") && $0.hasSuffix("WRONG") }, "a wrong kernel is marked")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("FMA peak of one core: 16 lanes x 2 FMA units x 2 x 2.50 GHz = 160.0 GFLOP/s") }, report.table)
+        XCTAssertTrue(lines.contains(BLASKernel.current.summary))
+        XCTAssertEqual(model.percentOfBestSgemm, 100 * model.gflopsPerCPUSecond / 120, accuracy: 1e-9)
+        XCTAssertEqual(model.percentOfFMAPeak, 100 * model.gflopsPerCPUSecond / 160, accuracy: 1e-9)
+        XCTAssertEqual(row("% of best sgemm (CPU time)"), [String(format: "%.1f%%", model.percentOfBestSgemm)])
+        XCTAssertEqual(row("% of FMA peak (CPU time)"), [String(format: "%.1f%%", model.percentOfFMAPeak)])
         XCTAssertEqual(row("model"), ["tiny"])
         XCTAssertEqual(row("batch"), ["3"])
         XCTAssertEqual(row("readout neurons"), ["3"])
@@ -63,8 +79,12 @@ final class BenchTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), ["bench.json"], "no temporary file left")
         let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
         XCTAssertEqual(object["sgemmPeakGFLOPs"] as? Double, 80)
+        let machine = object["machine"] as! [String: Any]
+        XCTAssertEqual((machine["kernel"] as? [String: Any])?["name"] as? String, BLASKernel.current.name)
+        XCTAssertEqual((machine["fmaPeak"] as? [String: Any])?["gflops"] as? Double, 160)
+        XCTAssertEqual((machine["kernels"] as? [[String: Any]])?.count, 3)
         let model = (object["models"] as! [[String: Any]])[0]
-        for key in ["samplesPerSecond", "achievedGFLOPs", "percentOfSgemmPeak", "activationBytesPerSample", "fixedBytes",
+        for key in ["samplesPerSecond", "achievedGFLOPs", "percentOfSgemmPeak", "percentOfBestSgemm", "percentOfFMAPeak", "activationBytesPerSample", "fixedBytes",
                     "peakResidentBytes", "trainingGFLOPPerSample"] {
             XCTAssertNotNil(model[key], key)
         }
@@ -96,5 +116,23 @@ final class BenchTests: XCTestCase {
         XCTAssertTrue(message(["--passes", "0"]).contains("--passes"))
         XCTAssertTrue(message(["--preset", "huge"]).contains("preset"))
         XCTAssertTrue(message(["--json", "/nonexistent-directory/x.json"]).contains("--json"))
+    }
+}
+
+final class KernelSweepTests: XCTestCase {
+    private var binary: URL { Bundle.main.executableURL!.deletingLastPathComponent().appendingPathComponent("v1t-dist") }
+
+    /// Every kernel family this CPU can run is measured in its own process, runs as asked, and
+    /// computes within float rounding of a double-precision product.
+    func testEveryKernelFamilyTheCPURunsIsMeasuredAndCorrect() {
+        let sweep = KernelSgemm.measureAll(program: binary.path, repeats: 1)
+        let supported = KernelSgemm.candidates.filter { CPUCore.current.features.isSuperset(of: $0.needs) }.map(\.name)
+        XCTAssertEqual(sweep.map(\.requested), supported)
+        for kernel in sweep {
+            XCTAssertEqual(kernel.ran, kernel.requested, "OPENBLAS_CORETYPE=\(kernel.requested) is honoured")
+            XCTAssertTrue(kernel.correct, "\(kernel.requested): relative error \(kernel.relativeError)")
+            XCTAssertEqual(kernel.sgemm.count, BenchReport.Sgemm.shapes.count)
+            XCTAssertGreaterThan(kernel.peakGFLOPs, 0)
+        }
     }
 }
