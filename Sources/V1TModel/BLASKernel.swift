@@ -41,7 +41,12 @@ public struct BLASKernel: Codable, Equatable, Sendable {
     public var summary: String {
         switch chooser {
         case .library: return "OpenBLAS kernel \(name) (the library's own choice)"
-        case .user: return "OpenBLAS kernel \(name) (set by OPENBLAS_CORETYPE)"
+        case .user:
+            guard let best = Self.bestKernel(for: CPUCore.current.features),
+                  Self.vectorBits(ofKernel: name) < Self.vectorBits(ofKernel: best) else {
+                return "OpenBLAS kernel \(name) (set by OPENBLAS_CORETYPE)"
+            }
+            return "OpenBLAS kernel \(name) (set by OPENBLAS_CORETYPE; this CPU has wider vectors: unset it, or set \(best), for faster sgemm)"
         case .vita: return "OpenBLAS kernel \(name) (chosen by VITA: the library's own detection fell back to \(libraryDetected ?? "?") on this CPU)"
         }
     }
