@@ -91,6 +91,31 @@ final class BenchTests: XCTestCase {
         XCTAssertEqual((model["flops"] as! [String: Int])["tokenizer"], TrainingFLOPs(tinyConfiguration().core).tokenizer)
     }
 
+    func testProfileSplitsThePassesCPUTimeBySection() throws {
+        let yardsticks = BenchReport.Yardsticks(sgemmInUse: 80, bestSgemm: 120, fmaPeak: 160)
+        let plain = try BenchReport.Model.measure(name: "tiny", configuration: tinyConfiguration(), batch: 3, passes: 1, yardsticks: yardsticks)
+        XCTAssertNil(plain.throughput.profile)
+        XCTAssertNil(plain.profileTable)
+        let model = try BenchReport.Model.measure(name: "tiny", configuration: tinyConfiguration(), batch: 3, passes: 2,
+                                                  yardsticks: yardsticks, profile: true)
+        let sections = try XCTUnwrap(model.throughput.profile)
+        let names = Set(sections.map(\.name))
+        for name in ["forward  tokenizer", "forward  attention scores Q Kᵀ", "forward  attention softmax + dropout",
+                     "forward  attention mixing P V", "forward  MLP GELU + dropout", "backward attention dQ = dS K, dK = dSᵀ Q",
+                     "backward MLP LayerNorm + expand", "backward tokenizer"] {
+            XCTAssertTrue(names.contains(name), "section \(name) missing from \(names.sorted())")
+        }
+        // One block of 2 heads, 3 samples, 2 timed passes: the per-head sections run 12 times.
+        XCTAssertEqual(sections.first { $0.name == "forward  attention scores Q Kᵀ" }?.calls, 12)
+        XCTAssertEqual(sections.first { $0.name == "forward  tokenizer" }?.calls, 2)
+        let covered = sections.map(\.seconds).reduce(0, +)
+        XCTAssertLessThanOrEqual(covered, model.throughput.cpuSeconds.reduce(0, +) * 1.05, "sections lie within the timed passes")
+        let table = try XCTUnwrap(model.profileTable)
+        XCTAssertTrue(table.hasPrefix("profile of tiny, CPU time of 2 pass(es) of 3"))
+        XCTAssertTrue(table.contains("the rest: cropper, readout"))
+        XCTAssertEqual(table.split(separator: "\n").count, sections.count + 2)
+    }
+
     func testPresetsAreThePublishedModelAndTheDemo() {
         let published = Bench.configuration(.v1t)
         XCTAssertEqual(published.core.embedding, 155)
