@@ -90,13 +90,15 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "TrainingSetTests", dependencies: ["TrainingSet", "H5"]),
         .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat", "CZlib"], exclude: ["Fixtures"]),
-        .testTarget(name: "AllenFetchTests", dependencies: ["AllenFetch"]),
+        .testTarget(name: "AllenFetchTests", dependencies: ["AllenFetch"], exclude: ["Fixtures"]),
         .testTarget(name: "AllenNWBTests", dependencies: ["AllenNWB", "H5", "NumPyFormat", "TrainingSet"]),
         .testTarget(name: "ImageFilesTests", dependencies: ["ImageFiles", "NumPyFormat", "CZlib"], exclude: ["Fixtures"]),
         .testTarget(name: "ResultsTests", dependencies: ["Results", "Training", "Plots", "ImageFiles", "V1TModel", "TrainingSet", "v1t-dist"]),
         .testTarget(name: "SensoriumFormatTests", dependencies: ["SensoriumFormat", "NumPyFormat", "TrainingSet"]),
         // Tests of the command-line tool's own logic (it is imported with @testable).
         .testTarget(name: "V1TDistTests", dependencies: ["v1t-dist"]),
+        // Damaged NWB files and training sets, each with its expected outcome (docs/robustness.md).
+        .testTarget(name: "FaultInjectionTests", dependencies: ["AllenNWB", "H5", "TrainingSet", "v1t-dist"]),
     ],
     // Swift 5 mode: the numeric code passes raw buffers between layers on one thread, which strict
     // Swift 6 concurrency checking would make noisy without making it safer.
