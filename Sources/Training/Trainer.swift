@@ -18,7 +18,8 @@ public final class Trainer {
     let engine: DataParallelEngine
     let run: RunDirectory
     let shardings: [TrialSharding]
-    /// The core's regularisers (none when the core is frozen) and the readouts' feature L1.
+    /// The core's penalties (the ViT's L1, or the stacked2d core's Laplace smoothness and group
+    /// sparsity; none when the core is frozen) and the readouts' feature L1.
     let coreRegularizers: [any Regularizer]
     let readoutRegularizer: L1Regularizer
     let say: (String) -> Void
@@ -267,11 +268,13 @@ public final class Trainer {
         let meanCPUShare = try world.allreduceSum(cpuShare) / Double(world.size)
         let allreduceShare = engine.allreduceSeconds / max(engine.computeSeconds + engine.allreduceSeconds, 1e-9)
         let remaining = Double(configuration.epochs - epoch) * seconds
+        // The stacked2d core's penalty is its Laplace smoothness (and group sparsity), not an L1.
+        let corePenaltyName = model.vitCore == nil ? "smoothness" : "L1"
         let best = String(format: " (best %.4f @%d)", watchesLoss ? -state.schedule.bestValue : state.schedule.bestValue, state.schedule.bestEpoch)
         let scores = String(format: "val loss %.4f%@  val corr %.4f%@", validation.loss, watchesLoss ? best : "",
                             validation.correlation, watchesLoss ? "" : best)
-        say(String(format: "epoch %3d/%d  loss %.4f (+ core L1 %.4f + readout L1 %.4f)  %@  lr %.2e/%.2e  %.1f samples/s  allreduce %.1f%%  cpu %.0f%%  %@ left",
-                   epoch, configuration.epochs, trainLoss, penalties.core, penalties.readout, scores,
+        say(String(format: "epoch %3d/%d  loss %.4f (+ core %@ %.4f + readout L1 %.4f)  %@  lr %.2e/%.2e  %.1f samples/s  allreduce %.1f%%  cpu %.0f%%  %@ left",
+                   epoch, configuration.epochs, trainLoss, corePenaltyName, penalties.core, penalties.readout, scores,
                    learningRates.0, learningRates.1, samplesPerSecond, 100 * allreduceShare, 100 * meanCPUShare,
                    Self.duration(state.finished ? 0 : remaining)))
         if let notice { say(notice) }
