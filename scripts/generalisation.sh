@@ -15,15 +15,15 @@ mkdir -p data "$out"
 
 runs=()
 while IFS='|' read -r name simulate train; do
-  name=$(echo "$name")
+  name=${name//[[:space:]]/}
   [[ -z "$name" || "$name" == \#* ]] && continue
   data="data/generalisation-$(echo "$simulate" | tr -cs 'A-Za-z0-9' '_' | sed 's/^_//; s/_$//').h5"
   [ -f "$data" ] || "$bin" simulate --out "$data" $simulate > /dev/null
   echo "generalisation: training $name ($train) on $data"
   start=$(date +%s)
-  # shellcheck disable=SC2086  # the rows hold flag lists
-  scripts/mpirun.sh -np "$ranks" "$bin" train --data "$data" --output-dir "$out/$name" --clear-output-dir --verbose 0 $train
-  "$bin" receptive-fields "$out/$name" > /dev/null
+  # shellcheck disable=SC2086  # the rows hold flag lists; mpirun would read the rows from stdin
+  scripts/mpirun.sh -np "$ranks" "$bin" train --data "$data" --output-dir "$out/$name" --clear-output-dir --verbose 0 $train < /dev/null
+  "$bin" receptive-fields "$out/$name" > /dev/null < /dev/null
   echo "generalisation: $name took $(( $(date +%s) - start )) s"
   runs+=("$out/$name")
 done < "$rows"
