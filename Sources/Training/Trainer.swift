@@ -23,6 +23,8 @@ public final class Trainer {
     /// Asked at the end of every step, collectively: true when a rank was told to stop (SIGTERM).
     let shouldStop: () throws -> Bool
     public private(set) var state: TrainingState
+    /// Told of every step and epoch (progress lines, TensorBoard); set them on rank 0 only.
+    public var observers: [TrainingObserver] = []
     private var bestParameters: [Float]
     private var world: Communicator { engine.world }
 
@@ -87,6 +89,7 @@ public final class Trainer {
             // epoch's earlier steps took no time here.
             var trialsTimed = 0.0
             let plans = try mice.indices.map { try shardings[$0].steps(epoch: state.epoch, rank: world.rank, ranks: world.size, microBatchSize: microBatchSize) }
+            let plannedFrom = state.stepsDoneInEpoch
             for step in state.stepsDoneInEpoch..<stepsPerEpoch {
                 let work = mice.indices.flatMap { mouse in
                     plans[mouse][step % plans[mouse].count].microBatches.map { (mouse: mouse, trials: $0) }
@@ -97,6 +100,10 @@ public final class Trainer {
                 trialsTimed += trials
                 state.globalStep += 1
                 state.stepsDoneInEpoch = step + 1
+                let progress = StepProgress(epoch: state.epoch, epochs: configuration.epochs, step: step + 1, stepsPerEpoch: stepsPerEpoch,
+                                            stepsTimed: step + 1 - plannedFrom, trialsTimed: trialsTimed,
+                                            secondsInEpoch: Date().timeIntervalSince(started), schedule: state.schedule)
+                for observer in observers { observer.stepFinished(progress) }
                 if try shouldStop() {
                     state.optimiser = optimiser.state
                     if world.isRoot { try run.saveCheckpoint(model: model, optimiser: optimiser, state: state) }
@@ -266,6 +273,7 @@ public final class Trainer {
                                    readoutLearningRate: Double(learningRates.1), seconds: seconds,
                                    samplesPerSecond: samplesPerSecond, allreduceShare: allreduceShare, ranks: world.size, cpuShare: meanCPUShare)
             run.appendLine(row.csvLine, to: run.metrics)
+            for observer in observers { observer.epochFinished(row, validation: validation.scores) }
         }
         state.epoch += 1
         state.stepsDoneInEpoch = 0
@@ -277,15 +285,18 @@ public final class Trainer {
 
     /// Mean validation single-trial correlation over recordings, and the mean loss per trial
     /// (Poisson, unscaled), from the exact distributed predictions.
-    func validate() throws -> (correlation: Double, loss: Double) {
+    func validate() throws -> (correlation: Double, loss: Double, scores: ValidationScores) {
         let predictor = DistributedPrediction(model: model, world: world, microBatchSize: microBatchSize)
         var correlations: [Double] = [], lossSum = 0.0, trials = 0
+        var scores = ValidationScores(recordings: [], correlations: [], perNeuron: [])
         for (mouse, data) in mice.enumerated() where !data.validationTrials.isEmpty {
             let predictions = try predictor.predict(mouse: mouse, data: data, trials: data.validationTrials)
             var batch = Batch()
             data.gather(data.validationTrials, into: &batch)
             let perNeuron = singleTrialCorrelation(predictions: predictions, targets: batch.responses, neurons: data.neurons)
             correlations.append(meanCountingNaNAsZero(perNeuron))
+            scores.recordings.append(data.name)
+            scores.perNeuron.append(perNeuron)
             lossSum += predictions.withUnsafeBufferPointer { p in
                 batch.responses.withUnsafeBufferPointer { y in
                     PoissonLoss.evaluate(predictions: p.baseAddress!, targets: y.baseAddress!, count: p.count, scale: 1, gradient: nil)
@@ -293,7 +304,8 @@ public final class Trainer {
             }
             trials += batch.count
         }
-        return (correlations.reduce(0, +) / Double(max(correlations.count, 1)), lossSum / Double(max(trials, 1)))
+        scores.correlations = correlations
+        return (correlations.reduce(0, +) / Double(max(correlations.count, 1)), lossSum / Double(max(trials, 1)), scores)
     }
 
     private func loadBest() {
