@@ -258,11 +258,14 @@ public final class Trainer {
         let samplesPerSecond = trialsTimed / max(seconds, 1e-9)
         let meanCPUShare = try world.allreduceSum(cpuShare) / Double(world.size)
         let allreduceShare = engine.allreduceSeconds / max(engine.computeSeconds + engine.allreduceSeconds, 1e-9)
-        let remaining = Double(configuration.epochs - epoch) * seconds
+        // At least until early stopping could end the run, at most until the last epoch.
+        let earliest = Double(min(configuration.epochs - epoch, state.schedule.epochsUntilEarlyStop(after: epoch))) * seconds
+        let latest = Double(configuration.epochs - epoch) * seconds
+        let remaining = earliest < latest ? "\(Self.duration(earliest))-\(Self.duration(latest))" : Self.duration(latest)
         say(String(format: "epoch %3d/%d  loss %.4f  val loss %.4f  val corr %.4f (best %.4f @%d)  lr %.2e/%.2e  %.1f samples/s  allreduce %.1f%%  cpu %.0f%%  %@ left",
                    epoch, configuration.epochs, trainLoss, validation.loss, validation.correlation, state.schedule.bestValue,
                    state.schedule.bestEpoch, learningRates.0, learningRates.1, samplesPerSecond, 100 * allreduceShare, 100 * meanCPUShare,
-                   Self.duration(state.finished ? 0 : remaining)))
+                   state.finished ? "0s" : remaining))
         if let notice { say(notice) }
         if world.isRoot {
             if epoch == 1 || !FileManager.default.fileExists(atPath: run.metrics.path) {
