@@ -92,7 +92,7 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "TrainingSetTests", dependencies: ["TrainingSet", "H5"]),
         .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat", "CZlib"], exclude: ["Fixtures"]),
-        .testTarget(name: "AllenFetchTests", dependencies: ["AllenFetch"]),
+        .testTarget(name: "AllenFetchTests", dependencies: ["AllenFetch"], exclude: ["Fixtures"]),
         .testTarget(name: "AllenNWBTests", dependencies: ["AllenNWB", "H5", "NumPyFormat", "TrainingSet"]),
         .testTarget(name: "ImageFilesTests", dependencies: ["ImageFiles", "NumPyFormat", "CZlib"], exclude: ["Fixtures"]),
         .testTarget(name: "ResultsTests", dependencies: ["Results", "Training", "Plots", "ImageFiles", "V1TModel", "TrainingSet", "v1t-dist"]),

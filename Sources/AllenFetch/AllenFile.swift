@@ -95,6 +95,11 @@ public struct AllenEndpoints {
     public func apiQueryURL(for file: AllenFile) -> URL {
         let query = "model::WellKnownFile,rma::criteria,[attachable_id$eq\(file.experiment)],"
             + "well_known_file_type[name$eq\(file.kind.apiFileType)],rma::options[num_rows$eq'all'][count$eqfalse]"
+        return apiURL(query: query)
+    }
+
+    /// `<api>/api/v2/data/query.json?q=<RMA query>`, percent-encoded as AllenSDK sends it.
+    func apiURL(query: String) -> URL {
         var allowed = CharacterSet.urlQueryAllowed
         allowed.remove(charactersIn: "[]&+=#")
         let encoded = query.addingPercentEncoding(withAllowedCharacters: allowed)!

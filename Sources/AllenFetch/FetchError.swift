@@ -12,6 +12,8 @@ public enum FetchError: Error, CustomStringConvertible {
     case apiAnswer(url: URL, problem: String)
     case noSuchFile(experiment: Int, fileType: String, url: URL)
     case corruptCacheFile(path: String, problem: String)
+    /// A filter or container that selects nothing from the experiment list (`list`: where the list came from).
+    case nothingSelected(what: String, list: URL)
 
     public var description: String {
         switch self {
@@ -43,6 +45,8 @@ public enum FetchError: Error, CustomStringConvertible {
                 + (fileType == AllenFile.Kind.events.apiFileType ? "; not every experiment has events" : "")
         case .corruptCacheFile(let path, let problem):
             return "\(path) is in the cache but \(problem); delete it and fetch again"
+        case .nothingSelected(let what, let list):
+            return "\(what) (experiment list: \(list.path); delete it to fetch the list again)"
         }
     }
 }

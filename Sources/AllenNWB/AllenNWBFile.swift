@@ -79,7 +79,9 @@ public final class AllenNWBFile {
             area: try optionalString(AllenNWBLayout.location) ?? optionalString(AllenNWBLayout.targetedStructure) ?? "unknown",
             genotype: genotype,
             micrometresPerPixel: (x: numbers[0] / numbers[2], y: numbers[1] / numbers[3]),
-            imagingDepth: depth)
+            imagingDepth: depth,
+            containerID: try optionalString(AllenNWBLayout.containerID),
+            subjectID: try optionalString(AllenNWBLayout.subjectID))
     }
 
     // MARK: - Traces

@@ -29,6 +29,8 @@ public enum AllenNWBLayout {
     public static let location = "/general/optophysiology/imaging_plane_1/location"
     public static let targetedStructure = "/general/targeted_structure"
     public static let genotype = "/general/subject/genotype"
+    public static let containerID = "/general/experiment_container_id"
+    public static let subjectID = "/general/subject/subject_id"
 
     /// The gray of blank sweeps and of the screen around the images (AllenSDK `stimulus_info.STIMULUS_GRAY`).
     public static let stimulusGray: UInt8 = 127

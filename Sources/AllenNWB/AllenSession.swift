@@ -11,6 +11,10 @@ public struct AllenSessionMetadata: Equatable {
     public var micrometresPerPixel: (x: Double, y: Double)
     /// Depth of the imaging plane below the pia, micrometres.
     public var imagingDepth: Double
+    /// The experiment container (the A, B and C sessions of one field of view) and the mouse, when
+    /// the file names them (`/general/experiment_container_id`, `/general/subject/subject_id`).
+    public var containerID: String? = nil
+    public var subjectID: String? = nil
 
     /// The driver line: the first genotype part without its allele suffix (`Cux2-CreERT2`), as AllenSDK
     /// takes `genotype.split(';')[0]`.

@@ -10,12 +10,22 @@ public struct SyntheticAllenSession {
         case threeSessionB = "three_session_B"
         /// Drifting gratings, natural movies one and three, spontaneous activity: no natural scenes.
         case threeSessionA = "three_session_A"
+        /// Locally sparse noise, natural movies one and two, spontaneous activity: no natural scenes.
+        case threeSessionC = "three_session_C"
     }
 
     public struct Settings {
         public var sessionType = SessionType.threeSessionB
         public var experimentID = "501559087"
+        /// The experiment container, mouse, area and depth: shared by the three sessions of a container.
+        public var containerID = "511510736"
+        public var subjectID = "222426"
+        public var area = "VISp"
+        public var imagingDepth = 175
         public var cells = 5
+        /// The cell specimen ids of the session's cells (`cells` of them); nil: 517500000, 517500001, ...
+        /// A container's sessions share ids for the cells they both kept (`SyntheticAllenContainer`).
+        public var cellSpecimenIDs: [Int64]?
         public var templateCount = 118
         public var imageHeight = 18
         public var imageWidth = 24
@@ -82,7 +92,13 @@ public struct SyntheticAllenSession {
 
     public var frames: Int { timestamps.count }
 
+    /// The cell specimen id of each cell, in file order.
+    public var cellSpecimenIDs: [Int64] {
+        settings.cellSpecimenIDs ?? (0..<settings.cells).map { 517_500_000 + Int64($0) }
+    }
+
     public init(_ settings: Settings = Settings()) {
+        precondition(settings.cellSpecimenIDs.map { $0.count == settings.cells } ?? true, "one cell specimen id per cell")
         self.settings = settings
         var random = SplitMix(seed: settings.seed)
         var blocks: [Block] = []
@@ -108,12 +124,15 @@ public struct SyntheticAllenSession {
             add("static_gratings", trials: settings.gratingTrialsPerBlock, length: 7)
             add("natural_scenes", trials: perEpoch[2] * (settings.templateCount + 1), length: settings.framesPerTrial)
         } else {
-            add("drifting_gratings", trials: 40, length: 60)
-            add("natural_movie_three", trials: 60, length: 1)
+            // A: drifting gratings and movie three; C: locally sparse noise and movie two.
+            let isA = settings.sessionType == .threeSessionA
+            let (blocked, movie) = isA ? ("drifting_gratings", "natural_movie_three") : ("locally_sparse_noise", "natural_movie_two")
+            add(blocked, trials: 40, length: 60)
+            add(movie, trials: 60, length: 1)
             add("spontaneous", trials: 1, length: spontaneous)
-            add("drifting_gratings", trials: 40, length: 60)
+            add(blocked, trials: 40, length: 60)
             add("natural_movie_one", trials: 60, length: 1)
-            add("drifting_gratings", trials: 40, length: 60)
+            add(blocked, trials: 40, length: 60)
         }
         let frameCount = max(cursor + 30, settings.minimumFrames)
         timestamps = (0..<frameCount).map { 9.3 + Double($0) / 30 }

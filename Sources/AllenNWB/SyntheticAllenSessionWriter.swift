@@ -31,10 +31,10 @@ extension SyntheticAllenSession {
         let general = try file.createGroup("general")
         try general.write(string: settings.experimentID, to: "session_id")
         try general.write(string: settings.experimentID, to: "ophys_experiment_id")
-        try general.write(string: "511510736", to: "experiment_container_id")
+        try general.write(string: settings.containerID, to: "experiment_container_id")
         try general.write(string: settings.sessionType.rawValue, to: "session_type")
-        try general.write(string: "Cux2-CreERT2;Camk2a-tTA;Ai93-222426", to: "specimen_name")
-        try general.write(string: "VISp", to: "targeted_structure")
+        try general.write(string: "Cux2-CreERT2;Camk2a-tTA;Ai93-\(settings.subjectID)", to: "specimen_name")
+        try general.write(string: settings.area, to: "targeted_structure")
         let side = settings.fieldPixels
         try general.write(string: "400x400 microns (\(side) x \(side) pixels)", to: "fov")
         try general.write(strings: ["AllenSDK", "3.0"], to: "generated_by")
@@ -43,11 +43,11 @@ extension SyntheticAllenSession {
         let subject = try general.createGroup("subject")
         for (key, value) in [("age", "104 days"), ("sex", "male"), ("species", "Mus musculus"),
                              ("genotype", "Cux2-CreERT2/wt;Camk2a-tTA/wt;Ai93(TITL-GCaMP6f)/Ai93(TITL-GCaMP6f)"),
-                             ("subject_id", "222426"), ("description", "synthetic")] {
+                             ("subject_id", settings.subjectID), ("description", "synthetic")] {
             try subject.write(string: value, to: key)
         }
         let plane = try general.createGroup("optophysiology/imaging_plane_1")
-        for (key, value) in [("imaging depth", "175 microns"), ("location", "VISp"),
+        for (key, value) in [("imaging depth", "\(settings.imagingDepth) microns"), ("location", settings.area),
                              ("excitation_lambda", "910 nanometers"), ("indicator", "GCaMP6f")] {
             try plane.write(string: value, to: key)
         }
@@ -62,7 +62,7 @@ extension SyntheticAllenSession {
         let roiNames = (0..<cells).map { "roi_\(517_000_000 + $0)" }
         let segmentation = try pipeline.createGroup("ImageSegmentation")
         try segmentation.write(strings: (0..<cells).map { "\(517_000_000 + $0)" }, to: "roi_ids")
-        try segmentation.write((0..<cells).map { Int64(517_500_000 + $0) }, to: "cell_specimen_ids")
+        try segmentation.write(cellSpecimenIDs, to: "cell_specimen_ids")
         let plane = try segmentation.createGroup("imaging_plane_1")
         try plane.write(strings: roiNames, to: "roi_list")
         let side = settings.fieldPixels

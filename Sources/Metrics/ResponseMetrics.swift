@@ -29,6 +29,11 @@ public struct ExplainableVariance: Sendable {
     /// 1 - (mean squared error - noise) / (total - noise).
     public let feve: [Double]
 
+    public init(fev: [Double], feve: [Double]) {
+        self.fev = fev
+        self.feve = feve
+    }
+
     /// Sensorium's headline FEVE: the mean over neurons whose FEV reaches `threshold` (NaN if none do).
     public func meanFEVE(threshold: Double = 0.15) -> Double {
         let kept = fev.indices.filter { fev[$0] >= threshold && feve[$0].isFinite }

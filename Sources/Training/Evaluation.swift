@@ -64,18 +64,38 @@ public struct EvaluationReport: Codable, Equatable {
             text.count >= width ? String(text.prefix(width)) : String(repeating: " ", count: width - text.count) + text
         }
         func number(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "-" }
-        let header = ["recording", "tier", "trials", "single-trial", "to-average", "FEVE", "oracle", "CCnorm", "truth"]
-        let widths = [22, 11, 7, 13, 11, 7, 7, 7, 7]
+        func loss(_ value: Double) -> String { String(format: "%.2f", value) }
+        let header = ["recording", "tier", "trials", "single-trial", "to-average", "FEVE", "oracle", "CCnorm", "truth", "Poisson", "mean-baseline"]
+        let widths = [22, 11, 7, 13, 11, 7, 7, 7, 7, 9, 14]
         var lines = [zip(header, widths).map { cell($0, $1) }.joined()]
         for recording in recordings {
             for scores in recording.tiers {
                 let row = [recording.name, scores.tier, String(scores.trials), number(scores.singleTrialCorrelation),
                            number(scores.correlationToAverage), number(scores.feve), number(scores.oracleCorrelation),
-                           number(scores.normalizedCorrelation), number(scores.groundTruthCorrelation)]
+                           number(scores.normalizedCorrelation), number(scores.groundTruthCorrelation),
+                           loss(scores.poissonLoss), loss(scores.baselinePoissonLoss)]
                 lines.append(zip(row, widths).map { cell($0, $1) }.joined())
             }
         }
-        return lines.joined(separator: "\n")
+        return (lines + verdicts).joined(separator: "\n")
+    }
+
+    /// One plain sentence per recording on its held-out test images (validation when there is no
+    /// test tier): does the model predict them better than each neuron's training mean?
+    public var verdicts: [String] {
+        recordings.compactMap { recording in
+            guard let scores = recording.tiers.first(where: { $0.tier == Tier.test.description })
+                    ?? recording.tiers.first(where: { $0.tier == Tier.validation.description }) else { return nil }
+            let comparison = String(format: "Poisson loss %.3f vs %.3f", scores.poissonLoss, scores.baselinePoissonLoss)
+            let feve = scores.feve.map { String(format: ", FEVE %.3f", $0) } ?? ""
+            if scores.poissonLoss < scores.baselinePoissonLoss {
+                let gain = 100 * (scores.baselinePoissonLoss - scores.poissonLoss) / scores.baselinePoissonLoss
+                return String(format: "%@: on held-out %@ images the model beats predicting each neuron's training mean (%@, %.1f%% lower%@)",
+                              recording.name, scores.tier, comparison, gain, feve)
+            }
+            return "\(recording.name): WARNING: on held-out \(scores.tier) images the model does NOT beat predicting each neuron's "
+                + "training mean (\(comparison)\(feve)): it has not learnt to predict new images. See docs/recipe.md"
+        }
     }
 }
 
@@ -131,52 +151,72 @@ public struct Evaluator {
         data.gather(trials, into: &batch)
         let targets = batch.responses, n = data.neurons
         let imageIDs = batch.imageIndices
-        let singleTrial = singleTrialCorrelation(predictions: predictions, targets: targets, neurons: n)
-        let toAverage = correlationToAverage(predictions: predictions, targets: targets, neurons: n, imageIDs: imageIDs)
-        let variance = explainableVariance(predictions: predictions, targets: targets, neurons: n, imageIDs: imageIDs)
-        let oracle = oracleCorrelation(targets: targets, neurons: n, imageIDs: imageIDs)
-        let normalized = normalizedCorrelation(predictions: predictions, targets: targets, neurons: n, imageIDs: imageIDs)
-        let finiteNormalized = normalized.normalized.filter(\.isFinite)
+        // Every per-neuron metric sees only the trials each neuron was recorded on (all of them in a single session).
+        let recorded = RecordedNeurons(batch.recorded, trials: trials.count, neurons: n)
+        let metrics = recorded.perNeuron(predictions: predictions, targets: targets, imageIDs: imageIDs) { p, y, n, ids in
+            let variance = explainableVariance(predictions: p, targets: y, neurons: n, imageIDs: ids)
+            let normalized = normalizedCorrelation(predictions: p, targets: y, neurons: n, imageIDs: ids)
+            return [singleTrialCorrelation(predictions: p, targets: y, neurons: n),
+                    correlationToAverage(predictions: p, targets: y, neurons: n, imageIDs: ids),
+                    variance.fev, variance.feve, oracleCorrelation(targets: y, neurons: n, imageIDs: ids), normalized.normalized]
+        }
+        let (singleTrial, toAverage, oracle, normalized) = (metrics[0], metrics[1], metrics[4], metrics[5])
+        let variance = ExplainableVariance(fev: metrics[2], feve: metrics[3])
+        let finiteNormalized = normalized.filter(\.isFinite)
 
         var groundTruth: Double?, ceiling: Double?
         if let truth = data.recording.groundTruth {
             let noiseless = truth.noiselessResponses.rows(trials).values
-            groundTruth = meanCountingNaNAsZero(singleTrialCorrelation(predictions: predictions, targets: noiseless, neurons: n))
             let raw = data.recording.trials.responses.rows(trials).values
-            ceiling = meanCountingNaNAsZero(singleTrialCorrelation(predictions: noiseless, targets: raw, neurons: n))
+            let truthMetrics = recorded.perNeuron(predictions: predictions, targets: noiseless, imageIDs: imageIDs) { p, y, n, _ in
+                [singleTrialCorrelation(predictions: p, targets: y, neurons: n)]
+            }
+            let ceilingMetrics = recorded.perNeuron(predictions: noiseless, targets: raw, imageIDs: imageIDs) { p, y, n, _ in
+                [singleTrialCorrelation(predictions: p, targets: y, neurons: n)]
+            }
+            groundTruth = recorded.meanOverRecorded(truthMetrics[0])
+            ceiling = recorded.meanOverRecorded(ceilingMetrics[0])
         }
         let meanTrain = trainingMeans(data)
         let baseline = (0..<trials.count).flatMap { _ in meanTrain }
         let feve = variance.meanFEVE()
         let scores = TierScores(
             tier: tier.description, trials: trials.count, images: Set(imageIDs).count,
-            singleTrialCorrelation: meanCountingNaNAsZero(singleTrial),
-            correlationToAverage: meanCountingNaNAsZero(toAverage),
+            singleTrialCorrelation: recorded.meanOverRecorded(singleTrial),
+            correlationToAverage: recorded.meanOverRecorded(toAverage),
             feve: feve.isFinite ? feve : nil, feveNeurons: variance.neuronCount(),
-            oracleCorrelation: meanCountingNaNAsZero(oracle),
+            oracleCorrelation: recorded.meanOverRecorded(oracle),
             normalizedCorrelation: finiteNormalized.isEmpty ? nil : finiteNormalized.reduce(0, +) / Double(finiteNormalized.count),
-            poissonLoss: poissonPerTrial(predictions, targets, trials: trials.count),
-            baselinePoissonLoss: poissonPerTrial(baseline, targets, trials: trials.count),
+            poissonLoss: poissonPerTrial(predictions, targets, batch: batch),
+            baselinePoissonLoss: poissonPerTrial(baseline, targets, batch: batch),
             groundTruthCorrelation: groundTruth, groundTruthCeiling: ceiling)
         let perNeuron = NeuronScores(singleTrial: singleTrial, toAverage: toAverage, fev: variance.fev, feve: variance.feve,
-                                     oracle: oracle, normalized: normalized.normalized)
+                                     oracle: oracle, normalized: normalized)
         return (scores, perNeuron)
     }
 
+    /// Each neuron's mean standardised response over the training trials it was recorded on.
     private static func trainingMeans(_ data: MouseData) -> [Float] {
-        var means = [Double](repeating: 0, count: data.neurons)
+        var sums = [Double](repeating: 0, count: data.neurons), counts = [Double](repeating: 0, count: data.neurons)
         for trial in data.trainTrials {
-            for n in 0..<data.neurons { means[n] += Double(data.responses[trial * data.neurons + n]) }
+            for n in 0..<data.neurons where data.recorded?[trial * data.neurons + n] ?? true {
+                sums[n] += Double(data.responses[trial * data.neurons + n])
+                counts[n] += 1
+            }
         }
-        return means.map { Float($0 / Double(max(data.trainTrials.count, 1))) }
+        return zip(sums, counts).map { Float($0 / max($1, 1)) }
     }
 
-    private static func poissonPerTrial(_ predictions: [Float], _ targets: [Float], trials: Int) -> Double {
+    /// The Poisson loss over the recorded entries, per trial.
+    private static func poissonPerTrial(_ predictions: [Float], _ targets: [Float], batch: Batch) -> Double {
         predictions.withUnsafeBufferPointer { p in
             targets.withUnsafeBufferPointer { y in
-                PoissonLoss.evaluate(predictions: p.baseAddress!, targets: y.baseAddress!, count: p.count, scale: 1, gradient: nil)
+                batch.withRecorded {
+                    PoissonLoss.evaluate(predictions: p.baseAddress!, targets: y.baseAddress!, count: p.count, scale: 1,
+                                         gradient: nil, recorded: $0)
+                }
             }
-        } / Double(max(trials, 1))
+        } / Double(max(batch.count, 1))
     }
 }
 

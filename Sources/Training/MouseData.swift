@@ -22,15 +22,25 @@ public final class MouseData {
     public let trainTrials: [Int]
     public let validationTrials: [Int]
     public let testTrials: [Int]
+    /// (trials x neurons): whether the neuron was recorded on the trial; nil when all were (a single
+    /// session). An experiment container's neurons are the union of its sessions' cells, so each
+    /// session's trials leave out the cells it did not keep: losses, gradients and metrics skip those
+    /// entries, whose responses are held as 0.
+    public let recorded: [Bool]?
 
     /// - limitTrainingTrials: keep N training trials drawn at random without replacement, seeded by
     ///   `seed` (V1T's --limit_data; the first N would be the earliest of a session recorded in time order).
-    public init(recording: Recording, name: String, limitTrainingTrials: Int? = nil, seed: UInt64 = 0) {
+    /// - recorded: (trials x neurons), see `recorded`; nil or all true means every neuron on every trial.
+    public init(recording: Recording, name: String, limitTrainingTrials: Int? = nil, recorded: [Bool]? = nil, seed: UInt64 = 0) {
         self.name = name
         self.recording = recording
         let trials = recording.trials
-        neurons = recording.neurons.count
+        let neurons = recording.neurons.count
+        self.neurons = neurons
         let statistics = recording.statistics
+        precondition(recorded.map { $0.count == trials.count * neurons } ?? true,
+                     "the recorded mask must have \(trials.count) x \(neurons) entries")
+        self.recorded = recorded.flatMap { $0.allSatisfy { $0 } ? nil : $0 }
 
         let std = statistics.responses.std
         let threshold = 0.01 * std.reduce(0, +) / Float(max(std.count, 1))
@@ -38,6 +48,9 @@ public final class MouseData {
         var responses = trials.responses.values
         for t in 0..<trials.count {
             for n in 0..<neurons { responses[t * neurons + n] *= responsePrecision[n] }
+        }
+        if let mask = self.recorded {
+            for index in mask.indices where !mask[index] { responses[index] = 0 }
         }
         self.responses = responses
 
@@ -98,13 +111,14 @@ public final class MouseData {
     public func gather(_ trials: [Int], into batch: inout Batch) {
         batch.trials = trials
         batch.imageIndices = trials.map { Int(recording.trials.imageIndex[$0]) }
-        batch.responses = gatherRows(responses, width: neurons, rows: trials)
-        batch.behaviour = gatherRows(behaviour, width: 3, rows: trials)
-        batch.pupilCenter = gatherRows(pupilCenter, width: 2, rows: trials)
+        batch.responses = gatherRows(responses, width: neurons, rows: trials, empty: 0)
+        batch.behaviour = gatherRows(behaviour, width: 3, rows: trials, empty: 0)
+        batch.pupilCenter = gatherRows(pupilCenter, width: 2, rows: trials, empty: 0)
+        batch.recorded = recorded.map { gatherRows($0, width: neurons, rows: trials, empty: false) }
     }
 
-    private func gatherRows(_ matrix: [Float], width: Int, rows: [Int]) -> [Float] {
-        var out = [Float](repeating: 0, count: rows.count * width)
+    private func gatherRows<T>(_ matrix: [T], width: Int, rows: [Int], empty: T) -> [T] {
+        var out = [T](repeating: empty, count: rows.count * width)
         for (i, row) in rows.enumerated() {
             for j in 0..<width { out[i * width + j] = matrix[row * width + j] }
         }
@@ -122,8 +136,16 @@ public struct Batch {
     public var behaviour: [Float] = []
     /// (batch x 2)
     public var pupilCenter: [Float] = []
+    /// (batch x neurons) whether each neuron was recorded on each trial; nil: all were.
+    public var recorded: [Bool]?
 
     public init() {}
 
     public var count: Int { trials.count }
+
+    /// Calls `body` with a pointer to `recorded`, or nil when every neuron was recorded.
+    public func withRecorded<R>(_ body: (UnsafePointer<Bool>?) throws -> R) rethrows -> R {
+        guard let recorded else { return try body(nil) }
+        return try recorded.withUnsafeBufferPointer { try body($0.baseAddress!) }
+    }
 }

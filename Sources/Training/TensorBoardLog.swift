@@ -2,7 +2,7 @@ import Foundation
 import TensorBoard
 
 /// Rank 0's TensorBoard record of a run: an event file in the run directory with, per epoch, the
-/// losses, the validation correlation (mean and per recording), the learning rates, the speed and
+/// losses and their L1 penalties, the validation correlation (mean and per recording), the learning rates, the speed and
 /// the allreduce share, and a histogram of each recording's per-neuron validation correlations.
 /// `tensorboard --logdir runs/` shows every run below `runs/`. A resumed run adds a new file.
 public final class TensorBoardLog: TrainingObserver {
@@ -27,6 +27,8 @@ public final class TensorBoardLog: TrainingObserver {
             ("speed/epoch_seconds", metrics.seconds),
             ("speed/allreduce_share", metrics.allreduceShare),
         ]
+        if let penalty = metrics.corePenalty { scalars.append(("loss/core_l1", penalty)) }
+        if let penalty = metrics.readoutPenalty { scalars.append(("loss/readout_l1", penalty)) }
         if let cpuShare = metrics.cpuShare { scalars.append(("speed/cpu_share", cpuShare)) }
         for (name, correlation) in zip(validation.recordings, validation.correlations) {
             scalars.append(("validation/correlation/\(name)", correlation))

@@ -18,7 +18,9 @@ public final class Trainer {
     let engine: DataParallelEngine
     let run: RunDirectory
     let shardings: [TrialSharding]
-    let regularizers: [L1Regularizer]
+    /// The core's L1 (nil when the core is frozen) and the readouts' feature L1.
+    let coreRegularizer: L1Regularizer?
+    let readoutRegularizer: L1Regularizer
     let say: (String) -> Void
     /// Asked at the end of every step, collectively: true when a rank was told to stop (SIGTERM).
     let shouldStop: () throws -> Bool
@@ -46,10 +48,10 @@ public final class Trainer {
             try TrialSharding(trials: data.trainTrials, globalBatchSize: configuration.batchSize,
                               seed: RandomKey.combine(configuration.seed, 0x7A1A_5EED, UInt64(index)))
         }
-        regularizers = [
-            .core(layout: model.layout, scale: configuration.coreRegularization),
-            .readoutFeatures(model.readouts, scale: configuration.readoutRegularization),
-        ]
+        // A frozen core is neither updated nor penalised (V1T drops its regulariser too).
+        coreRegularizer = configuration.freezesCore ? nil : .core(layout: model.layout, scale: configuration.coreRegularization)
+        readoutRegularizer = .readoutFeatures(model.readouts, scale: configuration.readoutRegularization)
+        model.trainsCore = !configuration.freezesCore
         state = TrainingState(schedule: configuration.schedule)
         bestParameters = []
         if resume { try resumeFromCheckpoint() }
@@ -94,9 +96,10 @@ public final class Trainer {
                 let work = mice.indices.flatMap { mouse in
                     plans[mouse][step % plans[mouse].count].microBatches.map { (mouse: mouse, trials: $0) }
                 }
-                let (loss, trials) = try optimiserStep(work)
+                let (loss, trials, penalties) = try optimiserStep(work)
                 state.epochLossSum += loss
                 state.epochTrials += trials
+                state.addPenalties(penalties)
                 trialsTimed += trials
                 state.globalStep += 1
                 state.stepsDoneInEpoch = step + 1
@@ -127,8 +130,8 @@ public final class Trainer {
     }
 
     /// One optimiser step over `work` (this rank's micro-batches of every recording); returns the
-    /// global loss sum and trial count of the step.
-    func optimiserStep(_ work: [(mouse: Int, trials: ArraySlice<Int>)]) throws -> (loss: Double, trials: Double) {
+    /// global loss sum and trial count of the step, and the step's L1 penalties.
+    func optimiserStep(_ work: [(mouse: Int, trials: ArraySlice<Int>)]) throws -> (loss: Double, trials: Double, penalties: Penalties) {
         let gradients = model.parameters.gradients
         var sums = [0.0, 0.0]
         if configuration.criterion == .correlation {
@@ -150,11 +153,11 @@ public final class Trainer {
             }
         }
         let values = UnsafePointer(model.parameters.values.baseAddress!)
-        for regularizer in regularizers {
-            _ = regularizer.apply(values: values, gradients: gradients.baseAddress!)
-        }
+        let penalties = Penalties(
+            core: coreRegularizer?.apply(values: values, gradients: gradients.baseAddress!) ?? 0,
+            readout: readoutRegularizer.apply(values: values, gradients: gradients.baseAddress!))
         optimiser.update(model.parameters)
-        return (sums[0], sums[1])
+        return (sums[0], sums[1], penalties)
     }
 
     private func lossScale(_ mouse: Int) -> Double {
@@ -179,12 +182,15 @@ public final class Trainer {
         var loss = 0.0
         batch.responses.withUnsafeBufferPointer { targets in
             gradient.withUnsafeMutableBufferPointer { dLoss in
-                if configuration.criterion == .poisson {
-                    loss = PoissonLoss.evaluate(predictions: predictions, targets: targets.baseAddress!, count: dLoss.count,
-                                                scale: lossScale(mouse), gradient: dLoss.baseAddress!)
-                } else {
-                    CorrelationLoss.gradient(correlation[mouse], predictions: predictions, targets: targets.baseAddress!,
-                                             batch: batch.count, scale: lossScale(mouse), into: dLoss.baseAddress!)
+                batch.withRecorded { recorded in
+                    if configuration.criterion == .poisson {
+                        loss = PoissonLoss.evaluate(predictions: predictions, targets: targets.baseAddress!, count: dLoss.count,
+                                                    scale: lossScale(mouse), gradient: dLoss.baseAddress!, recorded: recorded)
+                    } else {
+                        CorrelationLoss.gradient(correlation[mouse], predictions: predictions, targets: targets.baseAddress!,
+                                                 batch: batch.count, scale: lossScale(mouse), into: dLoss.baseAddress!,
+                                                 recorded: recorded)
+                    }
                 }
             }
         }
@@ -198,8 +204,11 @@ public final class Trainer {
             var batch = Batch()
             mice[item.mouse].gather(Array(item.trials), into: &batch)
             let predictions = forward(mouse: item.mouse, batch: batch, context: context(mouse: item.mouse, trials: item.trials))
-            batch.responses.withUnsafeBufferPointer {
-                moments[item.mouse].accumulate(predictions: predictions, targets: $0.baseAddress!, batch: batch.count)
+            batch.responses.withUnsafeBufferPointer { targets in
+                batch.withRecorded {
+                    moments[item.mouse].accumulate(predictions: predictions, targets: targets.baseAddress!, batch: batch.count,
+                                                   recorded: $0)
+                }
             }
         }
         var packed = moments.flatMap(\.values)
@@ -230,6 +239,8 @@ public final class Trainer {
     private func finishEpoch(seconds: Double, trialsTimed: Double, cpuShare: Double) throws {
         let epoch = state.epoch
         let trainLoss = state.epochLossSum / max(state.epochTrials, 1)
+        // Per trial like the loss: each step's penalty is shared by the step's trials.
+        let penalties = (state.epochPenaltySums ?? Penalties()).perTrial(trials: state.epochTrials)
         let validation = try validate()
         guard trainLoss.isFinite, validation.loss.isFinite else {
             throw RunError("""
@@ -262,8 +273,8 @@ public final class Trainer {
         let earliest = Double(min(configuration.epochs - epoch, state.schedule.epochsUntilEarlyStop(after: epoch))) * seconds
         let latest = Double(configuration.epochs - epoch) * seconds
         let remaining = earliest < latest ? "\(Self.duration(earliest))-\(Self.duration(latest))" : Self.duration(latest)
-        say(String(format: "epoch %3d/%d  loss %.4f  val loss %.4f  val corr %.4f (best %.4f @%d)  lr %.2e/%.2e  %.1f samples/s  allreduce %.1f%%  cpu %.0f%%  %@ left",
-                   epoch, configuration.epochs, trainLoss, validation.loss, validation.correlation, state.schedule.bestValue,
+        say(String(format: "epoch %3d/%d  loss %.4f (+ core L1 %.4f + readout L1 %.4f)  val loss %.4f  val corr %.4f (best %.4f @%d)  lr %.2e/%.2e  %.1f samples/s  allreduce %.1f%%  cpu %.0f%%  %@ left",
+                   epoch, configuration.epochs, trainLoss, penalties.core, penalties.readout, validation.loss, validation.correlation, state.schedule.bestValue,
                    state.schedule.bestEpoch, learningRates.0, learningRates.1, samplesPerSecond, 100 * allreduceShare, 100 * meanCPUShare,
                    state.finished ? "0s" : remaining))
         if let notice { say(notice) }
@@ -274,7 +285,8 @@ public final class Trainer {
             let row = EpochMetrics(epoch: epoch, trainLoss: trainLoss, validationLoss: validation.loss,
                                    validationCorrelation: validation.correlation, coreLearningRate: Double(learningRates.0),
                                    readoutLearningRate: Double(learningRates.1), seconds: seconds,
-                                   samplesPerSecond: samplesPerSecond, allreduceShare: allreduceShare, ranks: world.size, cpuShare: meanCPUShare)
+                                   samplesPerSecond: samplesPerSecond, allreduceShare: allreduceShare, ranks: world.size, cpuShare: meanCPUShare,
+                                   corePenalty: penalties.core, readoutPenalty: penalties.readout)
             run.appendLine(row.csvLine, to: run.metrics)
             for observer in observers { observer.epochFinished(row, validation: validation.scores) }
         }
@@ -282,6 +294,7 @@ public final class Trainer {
         state.stepsDoneInEpoch = 0
         state.epochLossSum = 0
         state.epochTrials = 0
+        state.epochPenaltySums = Penalties()
         state.optimiser = optimiser.state
         if world.isRoot { try run.saveCheckpoint(model: model, optimiser: optimiser, state: state) }
     }
@@ -296,13 +309,19 @@ public final class Trainer {
             let predictions = try predictor.predict(mouse: mouse, data: data, trials: data.validationTrials)
             var batch = Batch()
             data.gather(data.validationTrials, into: &batch)
-            let perNeuron = singleTrialCorrelation(predictions: predictions, targets: batch.responses, neurons: data.neurons)
-            correlations.append(meanCountingNaNAsZero(perNeuron))
+            let recordedNeurons = RecordedNeurons(batch.recorded, trials: batch.count, neurons: data.neurons)
+            let perNeuron = recordedNeurons.perNeuron(predictions: predictions, targets: batch.responses, imageIDs: batch.imageIndices) { p, y, n, _ in
+                [singleTrialCorrelation(predictions: p, targets: y, neurons: n)]
+            }[0]
+            correlations.append(recordedNeurons.meanOverRecorded(perNeuron))
             scores.recordings.append(data.name)
             scores.perNeuron.append(perNeuron)
             lossSum += predictions.withUnsafeBufferPointer { p in
                 batch.responses.withUnsafeBufferPointer { y in
-                    PoissonLoss.evaluate(predictions: p.baseAddress!, targets: y.baseAddress!, count: p.count, scale: 1, gradient: nil)
+                    batch.withRecorded {
+                        PoissonLoss.evaluate(predictions: p.baseAddress!, targets: y.baseAddress!, count: p.count, scale: 1,
+                                             gradient: nil, recorded: $0)
+                    }
                 }
             }
             trials += batch.count

@@ -31,10 +31,29 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// How the run was made (command line, versions, libraries, data checksums); nil in runs
     /// written before run records existed.
     public var record: RunRecord?
+    /// Where the core's starting weights came from, and whether it stays frozen; nil when the core
+    /// starts from random weights.
+    public var pretrainedCore: PretrainedCore?
+
+    public struct PretrainedCore: Codable, Equatable, Sendable {
+        /// The run directory (or safetensors file) whose `core.*` tensors were loaded.
+        public var source: String
+        /// True (`--pretrain-core`, as V1T): the core is neither updated nor L1-penalised; false
+        /// (`--init-core-from`): it only starts from those weights and trains on.
+        public var frozen: Bool
+
+        public init(source: String, frozen: Bool) {
+            self.source = source
+            self.frozen = frozen
+        }
+    }
+
+    public var freezesCore: Bool { pretrainedCore?.frozen ?? false }
 
     public init(model: V1TConfiguration, dataFiles: [String], epochs: Int, batchSize: Int, microBatchSize: Int?,
                 criterion: Criterion, datasetScale: Bool, optimiser: AdamW.Settings, coreRegularization: Float,
-                readoutRegularization: Float, seed: UInt64, limitTrainingTrials: Int?, schedule: PlateauSchedule) {
+                readoutRegularization: Float, seed: UInt64, limitTrainingTrials: Int?, schedule: PlateauSchedule,
+                pretrainedCore: PretrainedCore? = nil) {
         self.model = model
         self.dataFiles = dataFiles
         self.epochs = epochs
@@ -48,5 +67,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         self.seed = seed
         self.limitTrainingTrials = limitTrainingTrials
         self.schedule = schedule
+        self.pretrainedCore = pretrainedCore
+        // A frozen core takes no steps (nor weight decay).
+        if freezesCore { self.optimiser.coreLearningRate = 0 }
     }
 }

@@ -15,10 +15,35 @@ public struct TrainingState: Codable, Equatable, Sendable {
     /// Sums of the epoch in progress (loss, trials), so a mid-epoch resume reports the same epoch loss.
     public var epochLossSum = 0.0
     public var epochTrials = 0.0
+    /// The epoch's sums of the L1 penalties; nil in checkpoints written before they were logged.
+    public var epochPenaltySums: Penalties?
     public var finished = false
+
+    mutating func addPenalties(_ step: Penalties) {
+        let sums = epochPenaltySums ?? Penalties()
+        epochPenaltySums = Penalties(core: sums.core + step.core, readout: sums.readout + step.readout)
+    }
 
     public init(schedule: PlateauSchedule) {
         self.schedule = schedule
+    }
+}
+
+/// The regularisation terms of the training objective, logged apart from the data loss: V1T's L1
+/// on the core's parameters and on the readouts' feature weights.
+public struct Penalties: Codable, Equatable, Sendable {
+    public var core = 0.0
+    public var readout = 0.0
+
+    public init(core: Double = 0, readout: Double = 0) {
+        self.core = core
+        self.readout = readout
+    }
+
+    /// Each step's penalty shared among its trials, so that loss + core + readout is the objective
+    /// per trial.
+    func perTrial(trials: Double) -> Penalties {
+        Penalties(core: core / max(trials, 1), readout: readout / max(trials, 1))
     }
 }
 

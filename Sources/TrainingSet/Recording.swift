@@ -3,7 +3,10 @@
 /// Written to and read from one HDF5 file (`docs/training-set-format.md`).
 public struct Recording: Equatable, Sendable {
     /// The layout version this code writes and reads; bump it when the layout changes.
-    public static let formatVersion = 1
+    public static let formatVersion = 2
+    /// Versions `read(from:)` accepts: version 1 files (natural scenes of one session, before stimulus
+    /// kinds and sessions were stored) read as one session whose trials are all natural scenes.
+    public static let readableFormatVersions = 1...2
     /// The value of the root attribute `format`, telling a training-set file from other HDF5 files.
     public static let formatName = "vita-training-set"
 
@@ -12,6 +15,9 @@ public struct Recording: Equatable, Sendable {
     public var images: ImageStack
     public var trials: Trials
     public var neurons: Neurons
+    /// The imaging sessions the trials come from (`Trials.sessionIndex`), each with the neurons it
+    /// recorded: one session recording every neuron, or the sessions of an experiment container.
+    public var sessions: [RecordedSession]
     /// Known only for simulated recordings.
     public var groundTruth: GroundTruth?
     /// Statistics of the training tier (see `Statistics.compute(for:)`). `write(to:)` recomputes them,
@@ -19,24 +25,38 @@ public struct Recording: Equatable, Sendable {
     public var statistics: Statistics
 
     /// Assembles a recording and computes its training-tier statistics.
+    /// With `sessions` nil, one session (the metadata's experiment) that recorded every neuron.
     public init(metadata: RecordingMetadata, images: ImageStack, trials: Trials, neurons: Neurons,
-                groundTruth: GroundTruth? = nil) {
+                sessions: [RecordedSession]? = nil, groundTruth: GroundTruth? = nil) {
         self.metadata = metadata
         self.images = images
         self.trials = trials
         self.neurons = neurons
+        self.sessions = sessions ?? [RecordedSession(everyNeuronOf: metadata, neurons: neurons.count)]
         self.groundTruth = groundTruth
-        self.statistics = Statistics.compute(images: images, trials: trials)
+        self.statistics = Statistics.compute(images: images, trials: trials, recorded: self.sessions.map(\.recorded))
     }
 
     init(metadata: RecordingMetadata, images: ImageStack, trials: Trials, neurons: Neurons,
-         groundTruth: GroundTruth?, statistics: Statistics) {
+         sessions: [RecordedSession], groundTruth: GroundTruth?, statistics: Statistics) {
         self.metadata = metadata
         self.images = images
         self.trials = trials
         self.neurons = neurons
+        self.sessions = sessions
         self.groundTruth = groundTruth
         self.statistics = statistics
+    }
+
+    /// Whether `neuron` was recorded on `trial` (false for a cell its session did not image; its
+    /// stored response is then 0 and the loss, metrics and statistics skip it).
+    public func isRecorded(trial: Int, neuron: Int) -> Bool {
+        sessions[Int(trials.sessionIndex[trial])].recorded[neuron]
+    }
+
+    /// True when every session recorded every neuron (always so for a single session).
+    public var recordsEveryNeuronOnEveryTrial: Bool {
+        sessions.allSatisfy { !$0.recorded.contains(false) }
     }
 
     public mutating func recomputeStatistics() {
@@ -66,10 +86,13 @@ public struct RecordingMetadata: Equatable, Sendable {
     public var toolVersion: String
     /// The layout version of the file this came from (`Recording.formatVersion` for new recordings).
     public var formatVersion: Int
+    /// How movie frames became trials; present exactly when the recording has movie trials.
+    public var movieTrials: MovieTrialSettings?
 
     public init(source: RecordingSource, experimentID: String, sessionType: String, creLine: String, area: String,
                 responseKind: ResponseKind, responseWindowStart: Double, responseWindowEnd: Double, frameRate: Double,
-                toolVersion: String = TrainingSetInfo.toolVersion, formatVersion: Int = Recording.formatVersion) {
+                toolVersion: String = TrainingSetInfo.toolVersion, formatVersion: Int = Recording.formatVersion,
+                movieTrials: MovieTrialSettings? = nil) {
         self.source = source
         self.experimentID = experimentID
         self.sessionType = sessionType
@@ -81,6 +104,45 @@ public struct RecordingMetadata: Equatable, Sendable {
         self.frameRate = frameRate
         self.toolVersion = toolVersion
         self.formatVersion = formatVersion
+        self.movieTrials = movieTrials
+    }
+}
+
+/// How a converter or the simulator turned movie frames into trials: every `frameStep`-th frame is a
+/// trial whose response averages `responseWindowStart`...`responseWindowEnd` seconds after that
+/// frame's onset (the lag is the window start).
+public struct MovieTrialSettings: Equatable, Sendable {
+    public var responseWindowStart: Double
+    public var responseWindowEnd: Double
+    public var frameStep: Int
+
+    public init(responseWindowStart: Double, responseWindowEnd: Double, frameStep: Int) {
+        self.responseWindowStart = responseWindowStart
+        self.responseWindowEnd = responseWindowEnd
+        self.frameStep = frameStep
+    }
+}
+
+/// One imaging session of a recording and the neurons it recorded. The sessions of an Allen
+/// experiment container image overlapping sets of the same cells (matched by cell specimen id).
+public struct RecordedSession: Equatable, Sendable {
+    /// The Allen ophys experiment id of the session, or e.g. "simulated-seed-1".
+    public var experimentID: String
+    /// e.g. "three_session_A".
+    public var sessionType: String
+    /// Per neuron of the recording: whether this session recorded it.
+    public var recorded: [Bool]
+
+    public init(experimentID: String, sessionType: String, recorded: [Bool]) {
+        self.experimentID = experimentID
+        self.sessionType = sessionType
+        self.recorded = recorded
+    }
+
+    /// The single session of a one-session recording: every neuron recorded.
+    public init(everyNeuronOf metadata: RecordingMetadata, neurons: Int) {
+        self.init(experimentID: metadata.experimentID, sessionType: metadata.sessionType,
+                  recorded: [Bool](repeating: true, count: neurons))
     }
 }
 
@@ -133,12 +195,22 @@ public enum BehaviourVariable: Int, Sendable, CaseIterable, CustomStringConverti
     }
 }
 
-/// Everything per trial (one image presentation). Row `t` of every matrix is trial `t`.
+/// Everything per trial (one image presentation or one movie frame). Row `t` of every matrix is trial `t`.
+/// Trials with the same `imageIndex` are repeats of one stimulus (a scene, the blank, or one movie
+/// frame in different repeats of the movie): the repeat groups of the noise ceiling and of the
+/// correlation to the average.
 public struct Trials: Equatable, Sendable {
     /// Index into `Recording.images` of the image shown.
     public var imageIndex: [Int32]
-    /// The source's own stimulus frame id (the Allen natural-scene index), -1 for a blank (gray) trial.
+    /// The source's own stimulus id: the Allen natural-scene index (-1 for a blank, gray, trial) or
+    /// the frame index within the movie.
     public var stimulusFrame: [Int32]
+    /// Index into `stimulusKinds` of what each trial showed.
+    public var stimulusKindIndex: [Int32]
+    /// The stimuli of the recording, each listed once.
+    public var stimulusKinds: [StimulusKind]
+    /// Index into `Recording.sessions` of the session each trial was recorded in.
+    public var sessionIndex: [Int32]
     /// (trials x neurons).
     public var responses: Matrix<Float>
     /// (trials x 3) in `BehaviourVariable` order; a variable the session lacks is all zeros.
@@ -154,9 +226,13 @@ public struct Trials: Equatable, Sendable {
 
     public init(imageIndex: [Int32], stimulusFrame: [Int32], responses: Matrix<Float>, behaviour: Matrix<Float>,
                 behaviourAvailable: [Bool], pupilCenter: Matrix<Float>, pupilCenterAvailable: Bool, tiers: [Tier],
-                onsetTimes: [Double]? = nil) {
+                onsetTimes: [Double]? = nil, stimulusKinds: [StimulusKind] = [.naturalScenes],
+                stimulusKindIndex: [Int32]? = nil, sessionIndex: [Int32]? = nil) {
         self.imageIndex = imageIndex
         self.stimulusFrame = stimulusFrame
+        self.stimulusKinds = stimulusKinds
+        self.stimulusKindIndex = stimulusKindIndex ?? [Int32](repeating: 0, count: imageIndex.count)
+        self.sessionIndex = sessionIndex ?? [Int32](repeating: 0, count: imageIndex.count)
         self.responses = responses
         self.behaviour = behaviour
         self.behaviourAvailable = behaviourAvailable
@@ -173,7 +249,25 @@ public struct Trials: Equatable, Sendable {
         tiers.indices.filter { tiers[$0] == tier }
     }
 
-    public func isBlank(_ trial: Int) -> Bool { stimulusFrame[trial] < 0 }
+    public func isBlank(_ trial: Int) -> Bool { stimulusFrame[trial] < 0 && !stimulusKind(of: trial).isMovie }
+
+    public func stimulusKind(of trial: Int) -> StimulusKind { stimulusKinds[Int(stimulusKindIndex[trial])] }
+
+    /// Indices of the trials whose stimulus `selection` includes, in recording order.
+    public func indices(selecting selection: StimulusSelection) -> [Int] {
+        let included = stimulusKinds.map(selection.includes)
+        return stimulusKindIndex.indices.filter { included[Int(stimulusKindIndex[$0])] }
+    }
+
+    /// The trials `rows`, in that order (the kinds table is kept whole).
+    public func subset(_ rows: [Int]) -> Trials {
+        Trials(imageIndex: rows.map { imageIndex[$0] }, stimulusFrame: rows.map { stimulusFrame[$0] },
+               responses: responses.rows(rows), behaviour: behaviour.rows(rows), behaviourAvailable: behaviourAvailable,
+               pupilCenter: pupilCenter.rows(rows), pupilCenterAvailable: pupilCenterAvailable,
+               tiers: rows.map { tiers[$0] }, onsetTimes: onsetTimes.map { times in rows.map { times[$0] } },
+               stimulusKinds: stimulusKinds, stimulusKindIndex: rows.map { stimulusKindIndex[$0] },
+               sessionIndex: rows.map { sessionIndex[$0] })
+    }
 }
 
 /// Everything per neuron. Column `n` of the response matrices is neuron `n`.

@@ -63,7 +63,12 @@ private struct FileReader {
             pupilCenterAvailable: try file.read("trials/pupil_center_available", as: UInt8.self)[0] != 0,
             tiers: tiers,
             onsetTimes: try file.exists("trials/onset_time")
-                ? vector("trials/onset_time", Double.self, type: .float(bytes: 8), count: trialCount) : nil)
+                ? vector("trials/onset_time", Double.self, type: .float(bytes: 8), count: trialCount) : nil,
+            stimulusKinds: metadata.formatVersion >= 2 ? try strings("stimuli/name", count: nil).map(StimulusKind.init) : [.naturalScenes],
+            stimulusKindIndex: metadata.formatVersion >= 2
+                ? try vector("trials/stimulus_kind", Int32.self, type: .integer(signed: true, bytes: 4), count: trialCount) : nil,
+            sessionIndex: metadata.formatVersion >= 2
+                ? try vector("trials/session", Int32.self, type: .integer(signed: true, bytes: 4), count: trialCount) : nil)
 
         let neurons = Neurons(
             ids: try file.read("neurons/id", as: Int64.self),
@@ -78,8 +83,25 @@ private struct FileReader {
                 receptiveFieldSizes: try vector("ground_truth/rf_size", Float.self, type: .float(bytes: 4), count: neuronCount))
         }
 
-        return Recording(metadata: metadata, images: images, trials: trials, neurons: neurons,
+        // Version 1 predates sessions: one session that recorded every neuron.
+        let sessions = metadata.formatVersion >= 2 ? try readSessions(neurons: neuronCount)
+            : [RecordedSession(everyNeuronOf: metadata, neurons: neuronCount)]
+        return Recording(metadata: metadata, images: images, trials: trials, neurons: neurons, sessions: sessions,
                          groundTruth: groundTruth, statistics: try readStatistics(neurons: neuronCount))
+    }
+
+    private func readSessions(neurons: Int) throws -> [RecordedSession] {
+        let ids = try strings("sessions/experiment_id", count: nil)
+        let types = try strings("sessions/session_type", count: ids.count)
+        let shape = try shape(of: "sessions/recorded", type: .integer(signed: false, bytes: 1), rank: 2)
+        guard shape == [ids.count, neurons] else {
+            throw problem("/sessions/recorded", "has shape \(shape); expected [\(ids.count) sessions, \(neurons) neurons]")
+        }
+        let mask = try file.read("sessions/recorded", as: UInt8.self)
+        return ids.indices.map { session in
+            RecordedSession(experimentID: ids[session], sessionType: types[session],
+                            recorded: mask[(session * neurons)..<((session + 1) * neurons)].map { $0 != 0 })
+        }
     }
 
     /// Every per-neuron dataset must agree with `/neurons/id`; name them all when they do not.
@@ -101,8 +123,8 @@ private struct FileReader {
                                    remedy: "Make a training set from an Allen NWB file with `v1t-dist convert`, or simulate one with `v1t-dist simulate`")
         }
         let version = Int(try number("format_version", Int64.self))
-        guard version == Recording.formatVersion else {
-            throw TrainingSetError(field: "/@format_version", problem: "the file has format version \(version); this v1t-dist reads version \(Recording.formatVersion)",
+        guard Recording.readableFormatVersions.contains(version) else {
+            throw TrainingSetError(field: "/@format_version", problem: "the file has format version \(version); this v1t-dist reads versions \(Recording.readableFormatVersions)",
                                    remedy: TrainingSetError.regenerate + " with this version of v1t-dist")
         }
         guard let source = RecordingSource(rawValue: try string("source")) else {
@@ -117,7 +139,14 @@ private struct FileReader {
             responseWindowStart: try number("response_window_start_s", Double.self),
             responseWindowEnd: try number("response_window_end_s", Double.self),
             frameRate: try number("frame_rate_hz", Double.self), toolVersion: try string("tool_version"),
-            formatVersion: version)
+            formatVersion: version, movieTrials: try readMovieSettings())
+    }
+
+    private func readMovieSettings() throws -> MovieTrialSettings? {
+        guard try file.hasAttribute("movie_frame_step") else { return nil }
+        return MovieTrialSettings(responseWindowStart: try number("movie_response_window_start_s", Double.self),
+                                  responseWindowEnd: try number("movie_response_window_end_s", Double.self),
+                                  frameStep: Int(try number("movie_frame_step", Int64.self)))
     }
 
     private func readStatistics(neurons: Int) throws -> Statistics {
@@ -165,10 +194,11 @@ private struct FileReader {
         return Matrix(rows: found[0], columns: found[1], values: try file.read(path, as: Float.self))
     }
 
-    private func strings(_ path: String, count: Int) throws -> [String] {
+    /// A string vector of `count` entries (any number when nil).
+    private func strings(_ path: String, count: Int?) throws -> [String] {
         guard try file.exists(path) else { throw problem("/" + path, "is missing") }
         let values = try file.readStrings(path)
-        guard values.count == count else { throw problem("/" + path, "has \(values.count) entries; expected \(count)") }
+        guard count == nil || values.count == count else { throw problem("/" + path, "has \(values.count) entries; expected \(count!)") }
         return values
     }
 

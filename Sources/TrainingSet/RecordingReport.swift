@@ -52,6 +52,10 @@ public struct RecordingReport: Sendable {
         }
         lines.append("trials: \(trials.count): " + perTier.joined(separator: ", ") + "; \(blanks) blank (gray) trials, all in train")
         lines.append("neurons: \(neurons)")
+        lines.append(stimulusLine(recording))
+        lines.append("sessions: " + recording.sessions.map {
+            "\($0.experimentID) (\($0.sessionType), \($0.recorded.filter { $0 }.count) of \(neurons) neurons)"
+        }.joined(separator: ", "))
         let behaviour = BehaviourVariable.allCases.map { "\($0) \(trials.behaviourAvailable[$0.rawValue] ? "recorded" : "absent (zeros)")" }
         lines.append("behaviour: " + behaviour.joined(separator: ", ") + "; pupil centre \(trials.pupilCenterAvailable ? "recorded" : "absent (zeros)")")
         let stats = recording.statistics.responses
@@ -74,6 +78,19 @@ public struct RecordingReport: Sendable {
     }
 
     public var text: String { lines.joined(separator: "\n") }
+}
+
+/// "stimuli: natural_scenes 5950 trials, natural_movie_one 2250 trials; movies: frame step 4, ...".
+private func stimulusLine(_ recording: Recording) -> String {
+    let trials = recording.trials
+    var counts = [Int](repeating: 0, count: trials.stimulusKinds.count)
+    for kind in trials.stimulusKindIndex { counts[Int(kind)] += 1 }
+    var line = "stimuli: " + trials.stimulusKinds.indices.map { "\(trials.stimulusKinds[$0].name) \(counts[$0]) trials" }
+        .joined(separator: ", ")
+    if let movie = recording.metadata.movieTrials {
+        line += "; movies: frame step \(movie.frameStep), response \(format(movie.responseWindowStart))-\(format(movie.responseWindowEnd)) s after the frame"
+    }
+    return line
 }
 
 /// "mean 0.412 ± 0.105 (median 0.420, 10-90 % 0.270...0.540)", NaN counted as 0 in the mean as Sensorium does.

@@ -41,6 +41,11 @@ extension Recording {
         try file.setAttribute("response_window_end_s", metadata.responseWindowEnd)
         try file.setAttribute("frame_rate_hz", metadata.frameRate)
         try file.setAttribute("tool_version", metadata.toolVersion)
+        if let movie = metadata.movieTrials {
+            try file.setAttribute("movie_response_window_start_s", movie.responseWindowStart)
+            try file.setAttribute("movie_response_window_end_s", movie.responseWindowEnd)
+            try file.setAttribute("movie_frame_step", Int64(movie.frameStep))
+        }
 
         // One chunk per image: a trainer reading one image decompresses only that image.
         try file.write(images.pixels, shape: [images.count, images.height, images.width], to: "images",
@@ -49,6 +54,8 @@ extension Recording {
         let trialsGroup = try file.createGroup("trials")
         try trialsGroup.write(trials.imageIndex, to: "image_index")
         try trialsGroup.write(trials.stimulusFrame, to: "stimulus_frame")
+        try trialsGroup.write(trials.stimulusKindIndex, to: "stimulus_kind")
+        try trialsGroup.write(trials.sessionIndex, to: "session")
         try trialsGroup.write(trials.tiers.map(\.rawValue), to: "tier")
             .setAttribute("names", Tier.allCases.map(\.description))
         try write(trials.responses, to: "responses", in: trialsGroup)
@@ -58,6 +65,13 @@ extension Recording {
         try write(trials.pupilCenter, to: "pupil_center", in: trialsGroup).setAttribute("columns", ["x", "y"])
         try trialsGroup.write(scalar: UInt8(trials.pupilCenterAvailable ? 1 : 0), to: "pupil_center_available")
         if let onsets = trials.onsetTimes { try trialsGroup.write(onsets, to: "onset_time") }
+
+        try file.createGroup("stimuli").write(strings: trials.stimulusKinds.map(\.name), to: "name")
+        let sessionsGroup = try file.createGroup("sessions")
+        try sessionsGroup.write(strings: sessions.map(\.experimentID), to: "experiment_id")
+        try sessionsGroup.write(strings: sessions.map(\.sessionType), to: "session_type")
+        try sessionsGroup.write(sessions.flatMap { $0.recorded.map { UInt8($0 ? 1 : 0) } },
+                                shape: [sessions.count, neurons.count], to: "recorded")
 
         let neuronsGroup = try file.createGroup("neurons")
         try neuronsGroup.write(neurons.ids, to: "id")

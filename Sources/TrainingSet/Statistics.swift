@@ -19,12 +19,15 @@ public struct Summary: Equatable, Sendable {
 
     public var channels: Int { mean.count }
 
-    /// Summary of each column of `matrix` over the rows `rows`.
-    static func columns(of matrix: Matrix<Float>, rows: [Int]) -> Summary {
+    /// Summary of each column of `matrix` over the rows `rows`; with `includes`, column `c` uses only
+    /// the rows `r` where `includes(r, c)` (a neuron over the trials of sessions that recorded it).
+    static func columns(of matrix: Matrix<Float>, rows: [Int], includes: ((Int, Int) -> Bool)? = nil) -> Summary {
         var summary = Summary(mean: [], std: [], min: [], max: [], median: [])
-        var column = [Float](repeating: 0, count: rows.count)
+        var column = [Float]()
+        column.reserveCapacity(rows.count)
         for channel in 0..<matrix.columns {
-            for (position, row) in rows.enumerated() { column[position] = matrix[row, channel] }
+            column.removeAll(keepingCapacity: true)
+            for row in rows where includes?(row, channel) ?? true { column.append(matrix[row, channel]) }
             summary.append(column)
         }
         return summary
@@ -72,14 +75,21 @@ public struct Statistics: Equatable, Sendable {
     }
 
     public static func compute(for recording: Recording) -> Statistics {
-        compute(images: recording.images, trials: recording.trials)
+        compute(images: recording.images, trials: recording.trials, recorded: recording.sessions.map(\.recorded))
     }
 
-    static func compute(images: ImageStack, trials: Trials) -> Statistics {
+    /// `recorded[s][n]`: whether session `s` recorded neuron `n`; a neuron's response statistics use
+    /// only the training trials of sessions that recorded it.
+    static func compute(images: ImageStack, trials: Trials, recorded: [[Bool]]) -> Statistics {
         let training = trials.indices(in: .train)
+        let everyNeuron = recorded.allSatisfy { !$0.contains(false) }
+        let sessions = trials.sessionIndex
         return Statistics(
             images: imageSummary(images: images, trials: trials, training: training),
-            responses: .columns(of: trials.responses, rows: training),
+            responses: .columns(of: trials.responses, rows: training, includes: everyNeuron ? nil : { trial, neuron in
+                let session = Int(sessions[trial])
+                return recorded.indices.contains(session) && recorded[session].indices.contains(neuron) && recorded[session][neuron]
+            }),
             behaviour: .columns(of: trials.behaviour, rows: training),
             pupilCenter: .columns(of: trials.pupilCenter, rows: training))
     }

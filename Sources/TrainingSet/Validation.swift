@@ -7,6 +7,8 @@ extension Recording {
         try validateImages()
         try validateTrials()
         try validateNeurons()
+        try validateStimulusKinds()
+        try validateSessions()
         try validateGroundTruth()
         try validateStatistics()
     }
@@ -16,8 +18,8 @@ extension Recording {
     }
 
     private func validateMetadata() throws {
-        guard metadata.formatVersion == Recording.formatVersion else {
-            throw fail("/@format_version", "the recording has format version \(metadata.formatVersion); this v1t-dist handles version \(Recording.formatVersion)",
+        guard Recording.readableFormatVersions.contains(metadata.formatVersion) else {
+            throw fail("/@format_version", "the recording has format version \(metadata.formatVersion); this v1t-dist handles versions \(Recording.readableFormatVersions)",
                        TrainingSetError.regenerate + " with this version of v1t-dist")
         }
         guard !metadata.experimentID.isEmpty else { throw fail("/@experiment_id", "is empty") }
@@ -80,6 +82,61 @@ extension Recording {
         if let areas = neurons.areas { try requireCount(areas.count, count, "/neurons/area", "neurons") }
         if Set(neurons.ids).count != count {
             throw fail("/neurons/id", "neuron ids are not unique")
+        }
+    }
+
+    private func validateStimulusKinds() throws {
+        let kinds = trials.stimulusKinds
+        guard !kinds.isEmpty else { throw fail("/stimuli/name", "lists no stimulus kinds") }
+        if let empty = kinds.firstIndex(where: { $0.name.isEmpty }) { throw fail("/stimuli/name", "kind \(empty) has an empty name") }
+        guard Set(kinds).count == kinds.count else { throw fail("/stimuli/name", "names a kind twice: \(kinds)") }
+        try requireCount(trials.stimulusKindIndex.count, trials.count, "/trials/stimulus_kind", "trials")
+        for (trial, kind) in trials.stimulusKindIndex.enumerated() where kind < 0 || Int(kind) >= kinds.count {
+            throw fail("/trials/stimulus_kind", "trial \(trial) has kind \(kind), but /stimuli/name lists kinds 0..<\(kinds.count)")
+        }
+        let movieTrials = trials.stimulusKindIndex.indices.filter { trials.stimulusKind(of: $0).isMovie }
+        if let blank = movieTrials.first(where: { trials.stimulusFrame[$0] < 0 }) {
+            throw fail("/trials/stimulus_frame", "movie trial \(blank) has frame \(trials.stimulusFrame[blank]); movie frames are 0 or more")
+        }
+        if movieTrials.isEmpty != (metadata.movieTrials == nil) {
+            throw fail("/@movie_frame_step", movieTrials.isEmpty
+                ? "movie settings are given but there are no movie trials" : "there are movie trials but no movie settings (frame step, response window)")
+        }
+        if let movie = metadata.movieTrials {
+            guard movie.frameStep >= 1 else { throw fail("/@movie_frame_step", "is \(movie.frameStep); it must be 1 or more") }
+            guard movie.responseWindowStart.isFinite, movie.responseWindowEnd.isFinite,
+                  movie.responseWindowEnd > movie.responseWindowStart else {
+                throw fail("/@movie_response_window_end_s", "the movie response window \(movie.responseWindowStart)...\(movie.responseWindowEnd) s is empty or not finite")
+            }
+        }
+    }
+
+    /// Sessions and the neuron-recorded mask: an unrecorded response is stored as 0 (never an invented
+    /// value), and every neuron has training trials to standardise it with.
+    private func validateSessions() throws {
+        guard !sessions.isEmpty else { throw fail("/sessions/experiment_id", "lists no sessions") }
+        try requireCount(trials.sessionIndex.count, trials.count, "/trials/session", "trials")
+        for (index, session) in sessions.enumerated() {
+            try requireCount(session.recorded.count, neurons.count, "/sessions/recorded", "neurons in session \(index)")
+            guard session.recorded.contains(true) else { throw fail("/sessions/recorded", "session \(index) (\(session.experimentID)) records no neuron") }
+        }
+        for (trial, session) in trials.sessionIndex.enumerated() where session < 0 || Int(session) >= sessions.count {
+            throw fail("/trials/session", "trial \(trial) has session \(session), but /sessions lists sessions 0..<\(sessions.count)")
+        }
+        guard !recordsEveryNeuronOnEveryTrial else { return }
+        var trainedNeurons = [Bool](repeating: false, count: neurons.count)
+        for trial in 0..<trials.count {
+            let recorded = sessions[Int(trials.sessionIndex[trial])].recorded
+            for neuron in 0..<neurons.count {
+                if recorded[neuron] {
+                    if trials.tiers[trial] == .train { trainedNeurons[neuron] = true }
+                } else if trials.responses[trial, neuron] != 0 {
+                    throw fail("/trials/responses", "trial \(trial), neuron \(neuron) was not recorded in its session but holds \(trials.responses[trial, neuron]); unrecorded responses are stored as 0")
+                }
+            }
+        }
+        if let untrained = trainedNeurons.firstIndex(of: false) {
+            throw fail("/sessions/recorded", "neuron \(untrained) (id \(neurons.ids[untrained])) is recorded on no training trial, so it cannot be standardised or learnt")
         }
     }
 

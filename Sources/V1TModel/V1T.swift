@@ -14,6 +14,10 @@ public final class V1T {
     /// time and the core consumes the gradient at once.
     private let featureMapGradient = FloatBuffer()
 
+    /// False when the core is frozen (a pretrained core kept fixed): backward then stops at the
+    /// feature map and leaves the core's gradients untouched, saving most of the backward pass.
+    public var trainsCore = true
+
     /// The mouse and batch of the last forward pass, which backward continues.
     private var lastMouse = 0
     private var lastBatch = 0
@@ -73,7 +77,8 @@ public final class V1T {
         return outputs[mouse].forward(responses, batch: batch)
     }
 
-    /// dPredictions [batch, neurons] of the last forward -> ADDS every gradient into `parameters.gradients`.
+    /// dPredictions [batch, neurons] of the last forward -> ADDS every gradient into `parameters.gradients`
+    /// (the core's only when `trainsCore`).
     public func backward(_ dPredictions: UnsafePointer<Float>) {
         let params = UnsafePointer(parameters.values.baseAddress!)
         let grads = parameters.gradients.baseAddress!
@@ -82,7 +87,7 @@ public final class V1T {
         if configuration.usesShifter, let dShift = readouts[lastMouse].shiftGradient {
             _ = shifters[lastMouse].backward(dShift, params: params, grads: grads)
         }
-        core.backward(dFeatures, params: params, grads: grads)
+        if trainsCore { core.backward(dFeatures, params: params, grads: grads) }
     }
 
     /// Bytes one more sample of a training micro-batch costs (for sizing micro-batches): the core's

@@ -17,6 +17,12 @@ struct Fetch: ParsableCommand {
         (here and on the next run), and a file gets its final name only once its size checks out. \
         Natural scenes exist only in three_session_B experiments (e.g. 501559087).
 
+        Many at once: --container ID fetches the sessions (A, B, C) of an experiment container; --area, \
+        --cre-line, --depth and --session-type select from the Allen experiment list (asked once from the \
+        Allen API and kept in CACHE/ophys_experiments.json, where AllenSDK keeps it); --list prints the \
+        selection and downloads nothing. Every VISp container: `fetch --cache DIR --area VISp`. Rerunning \
+        the same command resumes: files already there are skipped, a partial one continues.
+
         Offline machine: download the files elsewhere (any tool), copy them into the layout above, and \
         run convert on them; fetch is then not needed at all.
 
@@ -27,7 +33,10 @@ struct Fetch: ParsableCommand {
 
     @Argument(help: ArgumentHelp("Ophys experiment ids (the `id` of BrainObservatoryCache.get_ophys_experiments).",
                                  valueName: "experiment-id"))
-    var experimentIDs: [Int]
+    var experimentIDs: [Int] = []
+
+    @OptionGroup(title: "Selecting experiments from the Allen experiment list")
+    var selection: ExperimentSelection
 
     @Option(help: "Cache folder (AllenSDK BrainObservatoryCache layout); created if missing.")
     var cache: String
@@ -51,7 +60,9 @@ struct Fetch: ParsableCommand {
     var attempts: Int = 5
 
     func validate() throws {
-        guard !experimentIDs.isEmpty else { throw ValidationError("give at least one experiment id") }
+        guard !experimentIDs.isEmpty || !selection.filter.isEmpty else {
+            throw ValidationError("give experiment ids, --container ids, or filters (--area, --cre-line, --depth, --session-type)")
+        }
         if let bad = experimentIDs.first(where: { $0 <= 0 }) {
             throw ValidationError("experiment id \(bad) is not a positive number")
         }
@@ -71,8 +82,18 @@ struct Fetch: ParsableCommand {
         let cacheURL = URL(fileURLWithPath: cache)
         let fetcher = AllenFetcher(cache: cacheURL, source: source, endpoints: endpoints,
                                    settings: .init(timeout: timeout, attempts: attempts))
+        var experiments = experimentIDs
+        if !selection.filter.isEmpty {
+            let selected = try selection.filter.select(from: fetcher.experimentList(), listFile: fetcher.experimentListFile)
+            if selection.listOnly {
+                selected.forEach { print(ExperimentSelection.describe($0)) }
+                return
+            }
+            FileHandle.standardError.write(Data("\(selected.count) experiments in \(Set(selected.map(\.containerID)).count) containers match \(selection.filter)\n".utf8))
+            experiments += selected.map(\.id).filter { !experiments.contains($0) }
+        }
         let kinds: [AllenFile.Kind] = events ? [.nwb, .events] : [.nwb]
-        for experiment in experimentIDs {
+        for experiment in experiments {
             for kind in kinds {
                 let file = AllenFile(experiment: experiment, kind: kind)
                 switch try fetcher.fetch(file) {

@@ -66,7 +66,8 @@ struct OptimisationOptions: ParsableArguments {
         guard patience >= 0 else { throw ValidationError("--patience must not be negative") }
     }
 
-    func configuration(model: V1TConfiguration, files: [String], mice: [MouseData]) throws -> TrainingConfiguration {
+    func configuration(model: V1TConfiguration, files: [String], mice: [MouseData],
+                       pretrainedCore: TrainingConfiguration.PretrainedCore? = nil) throws -> TrainingConfiguration {
         for data in mice where data.trainTrials.isEmpty || data.validationTrials.isEmpty {
             throw ValidationError("recording \(data.name) has no \(data.trainTrials.isEmpty ? "training" : "validation") trials; re-split it (v1t-dist convert --split or simulate)")
         }
@@ -76,7 +77,7 @@ struct OptimisationOptions: ParsableArguments {
             optimiser: AdamW.Settings(coreLearningRate: coreLR ?? lr, readoutLearningRate: lr, beta1: adamBeta1, beta2: adamBeta2,
                                       epsilon: adamEps, weightDecay: weightDecay),
             coreRegularization: coreRegScale, readoutRegularization: readoutRegScale, seed: seed, limitTrainingTrials: limitData,
-            schedule: PlateauSchedule(patience: patience))
+            schedule: PlateauSchedule(patience: patience), pretrainedCore: pretrainedCore)
     }
 }
 

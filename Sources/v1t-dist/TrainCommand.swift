@@ -44,8 +44,13 @@ struct Train: ParsableCommand {
     @OptionGroup(title: "Model") var model: ModelOptions
     @OptionGroup(title: "Optimisation") var optimisation: OptimisationOptions
 
-    @Option(name: [.customLong("pretrain-core"), .customLong("pretrain_core")], help: ArgumentHelp("Start the core from this run's best weights (same core sizes).", valueName: "run-dir"))
+    @Option(name: [.customLong("pretrain-core"), .customLong("pretrain_core")],
+            help: ArgumentHelp("Take the core from this run's best weights (or a safetensors file) and keep it FROZEN: only readouts, shifters and behaviour parts train, and the core's L1 penalty is dropped (as V1T's --pretrain_core). Same core sizes.", valueName: "run-dir"))
     var pretrainCore: String?
+
+    @Option(name: [.customLong("init-core-from"), .customLong("init_core_from")],
+            help: ArgumentHelp("Start the core from this run's best weights (or a safetensors file) and keep training it with the rest.", valueName: "run-dir"))
+    var initCoreFrom: String?
 
     @Option(name: [.customLong("memory-per-rank")], help: "Memory each rank may use (e.g. 4G) when choosing the micro-batch; default: measured, shared by the ranks on a node.")
     var memoryPerRank: String?
@@ -67,6 +72,9 @@ struct Train: ParsableCommand {
         guard !(resume && config != nil) else { throw ValidationError("--resume continues the run in --output-dir; --config starts a new one from another run's config.json: choose one") }
         guard (0...2).contains(verbose) else { throw ValidationError("--verbose takes 0, 1 or 2, got \(verbose)") }
         guard !(resume && clearOutputDir) else { throw ValidationError("--resume and --clear-output-dir contradict each other: choose one") }
+        guard pretrainCore == nil || initCoreFrom == nil else {
+            throw ValidationError("--pretrain-core (frozen core) and --init-core-from (core trained on) contradict each other: choose one")
+        }
         if let memoryPerRank { _ = try MemoryBudget(override: memoryPerRank, source: "--memory-per-rank") }
     }
 
@@ -92,10 +100,11 @@ struct Train: ParsableCommand {
             configuration = saved
             if config != nil { log.say("configuration from \(config!): its model, optimisation, seed and data; other model and optimisation flags are not used") }
         } else {
-            configuration = try optimisation.configuration(model: model.configuration(for: mice), files: files, mice: mice)
+            configuration = try optimisation.configuration(model: model.configuration(for: mice), files: files, mice: mice,
+                                                           pretrainedCore: pretrainedCoreSource)
         }
         let v1t = try V1T(configuration: configuration.model, seed: configuration.seed)
-        if let pretrainCore, !resuming { try loadPretrainedCore(from: pretrainCore, into: v1t, log: log) }
+        if let pretrained = configuration.pretrainedCore, !resuming { try loadPretrainedCore(pretrained, into: v1t, log: log) }
         let microBatch = try chooseMicroBatch(configuration, model: v1t, world: world, log: log)
         if world.isRoot {
             if configuration.record == nil {
@@ -171,18 +180,31 @@ struct Train: ParsableCommand {
         return agreed
     }
 
-    private func loadPretrainedCore(from path: String, into model: V1T, log: RunLog) throws {
-        let source = RunDirectory(path)
-        guard let data = FileManager.default.contents(atPath: source.bestParameters.path) else {
-            throw RunError("--pretrain-core: \(source.bestParameters.path) is missing; give the directory of a finished run")
+    private var pretrainedCoreSource: TrainingConfiguration.PretrainedCore? {
+        if let pretrainCore { return .init(source: pretrainCore, frozen: true) }
+        return initCoreFrom.map { .init(source: $0, frozen: false) }
+    }
+
+    /// Copies every `core.*` tensor of the source into the model; the source must have the same core.
+    private func loadPretrainedCore(_ pretrained: TrainingConfiguration.PretrainedCore, into model: V1T, log: RunLog) throws {
+        let flag = pretrained.frozen ? "--pretrain-core" : "--init-core-from"
+        let path = pretrained.source.hasSuffix(".safetensors") ? pretrained.source : RunDirectory(pretrained.source).bestParameters.path
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw RunError("\(flag): \(path) is missing; give the directory of a finished run or a safetensors file")
         }
-        let tensors = try SafeTensors.decode(data, path: source.bestParameters.path).tensors.filter { $0.name.hasPrefix("core.") }
+        let tensors = try SafeTensors.decode(data, path: path).tensors.filter { $0.name.hasPrefix("core.") }
+        let coreSlices = model.layout.slices.filter { $0.group == .core }
+        let missing = coreSlices.map(\.name).filter { name in !tensors.contains { $0.name == name } }
+        guard missing.isEmpty else {
+            throw RunError("\(flag): \(path) lacks \(missing.count) of this model's core tensors (\(missing.prefix(3).joined(separator: ", "))...); use a run with the same core")
+        }
         for tensor in tensors {
             guard let slice = model.layout.slice(named: tensor.name), slice.shape == tensor.shape else {
-                throw RunError("--pretrain-core: \(tensor.name) \(tensor.shape) does not fit this model's core; use the same core sizes")
+                throw RunError("\(flag): \(tensor.name) \(tensor.shape) does not fit this model's core; use the same core sizes")
             }
             model.parameters.setValues(tensor.values, of: slice)
         }
-        log.say("core initialised from \(source.bestParameters.path) (\(tensors.count) tensors)")
+        log.say("core \(pretrained.frozen ? "taken frozen" : "initialised") from \(path) (\(tensors.count) tensors)"
+            + (pretrained.frozen ? "; it is not trained and not penalised" : ""))
     }
 }

@@ -1,0 +1,64 @@
+import XCTest
+@testable import AllenNWB
+
+/// Which files `convert --container` accepts as one experiment container.
+final class ExperimentContainerTests: XCTestCase {
+    var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("container-check-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    /// The synthetic container's sessions, read back; `change` alters the settings of session `index` first.
+    func sessions(changing index: Int? = nil, _ change: (inout SyntheticAllenSession.Settings) -> Void = { _ in }) throws
+        -> [ExperimentContainer.Session] {
+        let container = SyntheticAllenContainer()
+        return try container.sessions.enumerated().map { position, session in
+            var settings = session.settings
+            if position == index { change(&settings) }
+            let path = folder.appendingPathComponent("\(settings.experimentID).nwb").path
+            try SyntheticAllenSession(settings).write(to: path)
+            return ExperimentContainer.Session(path: path, metadata: try AllenNWBFile(path: path).metadata())
+        }
+    }
+
+    func testOneContainersSessionsAreAccepted() throws {
+        let container = try ExperimentContainer(sessions())
+        XCTAssertEqual(container.id, "511510736")
+        XCTAssertEqual(container.sessions.map(\.metadata.sessionType), ["three_session_A", "three_session_B", "three_session_C"])
+    }
+
+    func testFilesThatDisagreeAreRefusedNamingEachFileAndWhatDiffers() throws {
+        let cases: [(String, (inout SyntheticAllenSession.Settings) -> Void)] = [
+            ("their mouse (/general/subject/subject_id) differs", { $0.subjectID = "999999" }),
+            ("their area (/general/optophysiology/imaging_plane_1/location) differs", { $0.area = "VISl" }),
+            ("their imaging depth (/general/optophysiology/imaging_plane_1/imaging depth) differs", { $0.imagingDepth = 275 }),
+            ("their experiment container (/general/experiment_container_id) differs", { $0.containerID = "511510999" }),
+        ]
+        for (expected, change) in cases {
+            let given = try sessions(changing: 2, change)
+            XCTAssertThrowsError(try ExperimentContainer(given)) { error in
+                let text = "\(error)"
+                XCTAssertTrue(text.contains(expected), text)
+                for session in given { XCTAssertTrue(text.contains(session.path), text) }
+                XCTAssertTrue(text.contains("v1t-dist fetch --container ID"), text)
+            }
+        }
+        let depth = try sessions(changing: 1) { $0.imagingDepth = 275 }
+        XCTAssertThrowsError(try ExperimentContainer(depth)) { error in
+            XCTAssertTrue("\(error)".contains("\(depth[1].path): 275 µm"), "\(error)")
+        }
+    }
+
+    func testASessionGivenTwiceIsRefused() throws {
+        let given = try sessions()
+        XCTAssertThrowsError(try ExperimentContainer([given[1], given[0], given[1]])) { error in
+            XCTAssertTrue("\(error)".hasPrefix("\(given[1].path) and \(given[1].path) are both three_session_B sessions"), "\(error)")
+        }
+    }
+}
