@@ -5,7 +5,7 @@ import TensorBoard
 /// Reads what `EventFile` writes with code that shares nothing with it: a bit-by-bit CRC-32C and a
 /// generic protocol-buffer decoder, checking TFRecord framing and checksums and every Event field
 /// TensorBoard reads. (The same file was also opened once with the real tensorboard package: see
-/// docs/tensorboard.md.)
+/// docs/monitoring.md.)
 final class EventFileTests: XCTestCase {
     /// CRC-32C one bit at a time, straight from the definition.
     static func bitwiseCRC32C(_ bytes: [UInt8]) -> UInt32 {
