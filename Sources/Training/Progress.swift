@@ -32,18 +32,18 @@ public final class ProgressLine {
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 
-    /// Shows `text` if it is time to; `final` forces it (the last update of a task).
-    public func update(_ text: @autoclosure () -> String, now: Double = ProcessInfo.processInfo.systemUptime, final: Bool = false) {
+    /// Shows `text` if it is time to (`text` is only built then).
+    public func update(_ text: @autoclosure () -> String, now: Double = ProcessInfo.processInfo.systemUptime) {
         switch mode {
         case .off:
             return
         case .terminal:
-            guard final || now - lastShown >= 0.5 else { return }
+            guard now - lastShown >= 0.5 else { return }
             write("\r\u{1B}[K" + text())
             showing = true
         case .every(let seconds):
             if lastShown == -Double.infinity { lastShown = now }  // the first line after one interval
-            guard final || now - lastShown >= seconds else { return }
+            guard now - lastShown >= seconds else { return }
             write(text() + "\n")
         }
         lastShown = now

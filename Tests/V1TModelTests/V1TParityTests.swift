@@ -60,7 +60,7 @@ final class V1TParityTests: XCTestCase {
                 mouse: 0, images: stack.baseAddress!, imageCount: batch, imageIndices: [0, 1, 2], behaviour: behaviour,
                 pupilCenter: pupil, context: .evaluation(batch: batch)), count: batch * neurons))
         }
-        assertClose(predictions, fixture.values("output.predictions"), "predictions")
+        let predictionDifference = assertClose(predictions, fixture.values("output.predictions"), "predictions")
 
         var dPredictions = [Float](repeating: 0, count: batch * neurons)
         let poisson = PoissonLoss.evaluate(predictions: predictions, targets: targets, count: batch * neurons, scale: 1,
@@ -75,7 +75,7 @@ final class V1TParityTests: XCTestCase {
 
         // Every parameter's gradient, compared under V1T's names and shapes.
         let exported = try V1TStateDict.entries(for: model, mouseIDs: ["M0"], scales: Self.scales)
-        var compared = 0
+        var compared = 0, gradientDifference: Float = 0
         for entry in exported where entry.isParameter {
             let gradient: [Float]
             switch entry.source {
@@ -84,10 +84,12 @@ final class V1TParityTests: XCTestCase {
                 gradient = V1TStateDict.transpose(Array(model.parameters.gradients[slice.range]), rows: slice.shape[0], columns: slice.shape[1])
             case .buffer: continue
             }
-            assertClose(gradient, fixture.values("grad.\(entry.name)"), "gradient of \(entry.name)")
+            gradientDifference = max(gradientDifference, assertClose(gradient, fixture.values("grad.\(entry.name)"), "gradient of \(entry.name)"))
             compared += 1
         }
         XCTAssertEqual(compared, fixture.tensors.keys.filter { $0.hasPrefix("grad.") }.count, "every V1T gradient was compared")
+        print(String(format: "V1T parity: largest difference relative to the tensor's magnitude: predictions %.1e, gradients %.1e (%d tensors)",
+                     predictionDifference, gradientDifference, compared))
     }
 
     func testExportReproducesTheOriginalStateDictNamesShapesAndBuffers() throws {
@@ -130,12 +132,15 @@ final class V1TParityTests: XCTestCase {
         XCTAssertTrue(V1TStateDict.v1tFeatureGrid(patches: 8 * 15) == (10, 12))
     }
 
+    /// Returns the largest difference relative to the expected tensor's largest magnitude.
+    @discardableResult
     private func assertClose(_ actual: [Float], _ expected: [Float], _ what: String, tolerance: Float = 1e-4,
-                             file: StaticString = #filePath, line: UInt = #line) {
+                             file: StaticString = #filePath, line: UInt = #line) -> Float {
         XCTAssertEqual(actual.count, expected.count, "\(what): count", file: file, line: line)
         // Relative to the tensor's largest magnitude: single elements near zero carry float32 noise.
         let scale = max(expected.reduce(0) { max($0, abs($1)) }, 1e-6)
         let worst = zip(actual, expected).map { abs($0 - $1) }.max() ?? 0
         XCTAssertLessThanOrEqual(worst / scale, tolerance, "\(what): largest difference \(worst) against magnitude \(scale)", file: file, line: line)
+        return worst / scale
     }
 }
