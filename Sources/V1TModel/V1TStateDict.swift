@@ -65,7 +65,10 @@ public enum V1TStateDict {
     /// - mouseIDs: V1T's name of each of the model's mice (its readouts, shifters and mode-4 behaviour MLPs).
     /// - withCropperGrid: include `image_cropper.grid`, which needs one frame size for all mice.
     public static func entries(for model: V1T, mouseIDs: [String], scales: Scales, withCropperGrid: Bool = true) throws -> [Entry] {
-        let configuration = model.configuration, core = configuration.core
+        let configuration = model.configuration
+        guard let core = configuration.core.vit else {
+            throw V1TWeightsError("only the ViT core's weights map to V1T's names; this model's core is \(configuration.core.kind.rawValue)")
+        }
         guard mouseIDs.count == configuration.mice.count else {
             throw V1TWeightsError("the model has \(configuration.mice.count) mice but \(mouseIDs.count) V1T mouse ids were given")
         }
@@ -164,7 +167,7 @@ public enum V1TStateDict {
     /// `v1tFeatureGrid`, VITA by the true patch grid, and the readouts' positions only carry over
     /// when both agree (the published 29x57 grid does; the demo preset's 8x15 becomes 10x12 in V1T).
     public static func checkFeatureGrid(_ model: V1T) throws {
-        let core = model.configuration.core
+        guard let core = model.configuration.core.vit else { return }
         let v1t = v1tFeatureGrid(patches: core.gridHeight * core.gridWidth)
         guard v1t == (core.gridHeight, core.gridWidth) else {
             throw V1TWeightsError("""

@@ -55,6 +55,7 @@ struct ImportV1TWeights: ParsableCommand {
         let inferred = try V1TCoreShape(tensors, source: weights)
 
         var options = model
+        options.core = .vit
         options.embedding = inferred.embedding
         options.blocks = inferred.blocks
         options.heads = inferred.heads
@@ -91,7 +92,7 @@ struct ImportV1TWeights: ParsableCommand {
         let metadata = ["written_by": "v1t-dist import-v1t-weights", "source": URL(fileURLWithPath: weights).standardizedFileURL.path,
                         "core_only": String(coreOnly)]
         try RunDirectory.writeAtomically(SafeTensors.encode(v1t.parameters.namedTensors(), metadata: metadata), to: run.bestParameters)
-        let core = configuration.model.core
+        guard let core = configuration.model.core.vit else { preconditionFailure("V1T weights always build a ViT core") }
         print("""
             \(loaded) V1T tensors\(coreOnly ? " (the core)" : "") -> \(run.url.path): core \(core.blocks) blocks x \(core.heads) heads, \
             width \(core.embedding), MLP \(core.mlpWidth), patches \(core.patchSize)/\(core.patchStride), \

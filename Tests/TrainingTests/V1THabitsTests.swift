@@ -72,8 +72,8 @@ final class V1THabitsTests: XCTestCase {
             return Dictionary(uniqueKeysWithValues: tensors.map { ($0.name, $0.values) })
         }
         XCTAssertEqual(try best("back"), try best("a"), "every parameter survives VITA -> V1T -> VITA")
-        let imported = try RunDirectory(path("back")).loadConfiguration().model.core
-        let trained = try RunDirectory(path("a")).loadConfiguration().model.core
+        let imported = try XCTUnwrap(RunDirectory(path("back")).loadConfiguration().model.core.vit)
+        let trained = try XCTUnwrap(RunDirectory(path("a")).loadConfiguration().model.core.vit)
         XCTAssertEqual([imported.embedding, imported.blocks, imported.heads, imported.mlpWidth, imported.patchSize, imported.patchStride],
                        [trained.embedding, trained.blocks, trained.heads, trained.mlpWidth, trained.patchSize, trained.patchStride],
                        "the core's sizes are read from the tensors")
