@@ -16,9 +16,13 @@ mkdir -p data runs
 "$bin" inspect "$data"
 
 echo
-echo "demo: training on $ranks MPI rank(s); one line per epoch"
+echo "demo: training on $ranks MPI rank(s) with the demo preset's small-data recipe (docs/recipe.md); one line per epoch"
 scripts/mpirun.sh -np "$ranks" "$bin" train --data "$data" --output-dir "$run" --clear-output-dir \
-  --preset demo --lr 0.005 --epochs 25 --save-plots "$@"
+  --preset demo --epochs 25 --save-plots "$@"
+
+echo
+echo "demo: held-out test images against predicting each neuron's training mean:"
+"$bin" compare "$run"
 
 echo
 echo "demo: outputs in $run (config.json, best.safetensors, metrics.csv, evaluation.json, plots/)"

@@ -73,9 +73,9 @@ struct ImportV1TWeights: ParsableCommand {
         let modelConfiguration = try options.configuration(for: mice)
 
         let ids = try v1tMouseIDs(fileIDs: inferred.mouseIDs, mice: mice)
-        let scales = V1TStateDict.Scales(core: inferred.coreRegularization ?? optimisation.coreRegScale,
-                                         readout: inferred.readoutRegularization ?? optimisation.readoutRegScale)
-        var configuration = try optimisation.configuration(model: modelConfiguration, files: files, mice: mice)
+        var configuration = try optimisation.configuration(model: modelConfiguration, files: files, mice: mice, recipe: options.recipe)
+        let scales = V1TStateDict.Scales(core: inferred.coreRegularization ?? configuration.coreRegularization,
+                                         readout: inferred.readoutRegularization ?? configuration.readoutRegularization)
         configuration.coreRegularization = scales.core
         configuration.readoutRegularization = scales.readout
         let v1t = try V1T(configuration: configuration.model, seed: configuration.seed)
