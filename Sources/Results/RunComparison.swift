@@ -29,7 +29,10 @@ public struct RunComparison {
             let report = try run.readJSON(EvaluationReport.self, from: run.evaluation)
             let configuration = try run.loadConfiguration()
             let fields = run.url.appendingPathComponent("receptive-fields/receptive_fields.json")
-            let error = (try? JSONDecoder().decode(ReceptiveFieldReport.Summary.self, from: Data(contentsOf: fields)))?.medianCenterError
+            let decoder = JSONDecoder()
+            // As `ReceptiveFieldReport` writes non-finite numbers (an unfitted strength is inf).
+            decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            let error = (try? decoder.decode(ReceptiveFieldReport.Summary.self, from: Data(contentsOf: fields)))?.medianCenterError
             for recording in report.recordings {
                 guard let test = recording.tiers.first(where: { $0.tier == "test" }) else { continue }
                 rows.append(Row(run: run.url.lastPathComponent, recording: recording.name,

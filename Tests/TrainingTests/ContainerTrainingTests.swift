@@ -25,7 +25,11 @@ final class ContainerTrainingTests: XCTestCase {
         let data = path("container.h5")
         try CommandRunner.run(["simulate", "--container", "--out", data, "--neurons", "9", "--images", "20", "--repeats", "6", "--seed", "5"])
         func train(_ run: String) -> [String] {
-            ["train", "--data", data, "--output-dir", path(run), "--epochs", "2", "--batch-size", "8"] + TrainingRunTests.tinyModel
+            // V1T's optimisation values rather than the demo preset's small-data recipe, whose larger
+            // learning rate and readout noise let rounding differences between rank counts grow past
+            // this test's bound within two epochs.
+            ["train", "--data", data, "--output-dir", path(run), "--epochs", "2", "--batch-size", "8", "--lr", "0.001647",
+             "--core-reg-scale", "0.5379", "--readout-init-sigma", "0.1", "--stop-on", "correlation"] + TrainingRunTests.tinyModel
         }
         try MPIRunner.run(ranks: 1, train("poisson-1"))
         try MPIRunner.run(ranks: 2, train("poisson-2"))
