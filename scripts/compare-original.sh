@@ -1,3 +1,56 @@
+#!/usr/bin/env bash
+# Side by side on the same core: the original PyTorch V1T (github.com/bryanlimy/V1T) and VITA, the same
+# model configurations, one training pass (forward and backward, no optimiser step) on random inputs
+# of the same shapes, timed in samples per CPU second (so other processes on the machine do not count),
+# and the ratio. Nothing of the original is copied into this repository: it runs from your checkout.
+#
+# The original needs torch and einops; this script makes a scratch virtual environment under /tmp
+# with them from PyPI (torch is a large download), or uses --venv. It imports the original's model
+# code with stand-ins for what a timing run does not use (wandb, torchinfo, its TensorBoard helper) and
+# with torchvision's Resize replaced, at run time and in memory only, by torch.nn.functional.interpolate
+# (bilinear, no antialiasing, as the original's Resize(antialias=False)).
+#
+# Usage: scripts/compare-original.sh --checkout PATH [options]
+#   --checkout PATH     a checkout of the original V1T (e.g. git clone https://github.com/bryanlimy/V1T /tmp/V1T)
+#   --presets "demo v1t"  what to compare: demo (VITA's small core), v1t (as published) (default both)
+#   --batch B           samples per pass (default 16)
+#   --passes N          timed passes, after one untimed (default 2)
+#   --cpu C             the core both run on, with taskset (default 0)
+#   --venv DIR          Python environment with torch and einops (default: /tmp/vita-compare-venv, made if missing)
+#   --binary PATH       v1t-dist to run (default .build/release/v1t-dist)
+# Example: scripts/compare-original.sh --checkout /tmp/V1T --presets demo
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+checkout="" presets="demo v1t" batch=16 passes=2 cpu=0 venv=/tmp/vita-compare-venv binary=.build/release/v1t-dist
+usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit "${1:-0}"; }
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --checkout) checkout=$2; shift 2 ;;
+        --presets) presets=$2; shift 2 ;;
+        --batch) batch=$2; shift 2 ;;
+        --passes) passes=$2; shift 2 ;;
+        --cpu) cpu=$2; shift 2 ;;
+        --venv) venv=$2; shift 2 ;;
+        --binary) binary=$2; shift 2 ;;
+        -h|--help) usage 0 ;;
+        *) echo "compare-original.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+    esac
+done
+[ -n "$checkout" ] && [ -f "$checkout/src/v1t/models/model.py" ] || {
+    echo "compare-original.sh: --checkout must name a checkout of github.com/bryanlimy/V1T (src/v1t/models/model.py)" >&2; exit 2; }
+[ -x "$binary" ] || { echo "compare-original.sh: $binary is not built: run swift build -c release (or give --binary)" >&2; exit 2; }
+for preset in $presets; do
+    [ "$preset" = demo ] || [ "$preset" = v1t ] || { echo "compare-original.sh: --presets takes demo and/or v1t, got $preset" >&2; exit 2; }
+done
+if [ ! -x "$venv/bin/python" ]; then
+    echo "compare-original.sh: making $venv (torch, einops, numpy from PyPI)"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet torch einops numpy
+fi
+
+work=$(mktemp -d /tmp/vita-compare.XXXXXX)
+trap 'rm -rf "$work"' EXIT
 # One pass of the original's model, as `v1t-dist bench` times VITA's: the bench's presets, one mouse of
 # 174 neurons whose frames are 72 x 128, resized to the core's 36 x 64.
 cat > "$work/harness.py" <<'PY'
