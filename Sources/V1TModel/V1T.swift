@@ -23,8 +23,9 @@ public final class V1T {
     /// final for the pass, so that a data-parallel engine can start summing it over ranks.
     public var gradientBucketReady: ((Int) -> Void)? {
         didSet {
-            let blocks = core.blocks.count
-            core.blockBackwardFinished = gradientBucketReady.map { ready in { block in ready(blocks - block) } }
+            guard let vit = vitCore else { return }
+            let blocks = vit.blocks.count
+            vit.blockBackwardFinished = gradientBucketReady.map { ready in { block in ready(blocks - block) } }
         }
     }
 
@@ -102,7 +103,7 @@ public final class V1T {
         }
         gradientBucketReady?(0)
         if trainsCore { core.backward(dFeatures, params: params, grads: grads) }
-        gradientBucketReady?(core.blocks.count + 1)
+        gradientBucketReady?(gradientBucketCount - 1)
     }
 
     /// Bytes one more sample of a training micro-batch costs (for sizing micro-batches): the core's

@@ -5,9 +5,30 @@ import XCTest
 /// gradient buffer exactly once, be reported in order, and each be final when reported.
 final class GradientBucketsTests: XCTestCase {
     private func model(blocks: Int, mode: Int) throws -> V1T {
-        var configuration = V1TTests.tinyConfiguration(behaviourMode: mode, shifter: true)
-        configuration.core.blocks = blocks
-        return try V1T(configuration: configuration, seed: 4)
+        let tiny = V1TTests.tinyConfiguration(behaviourMode: mode, shifter: true)
+        var core = try XCTUnwrap(tiny.core.vit)
+        core.blocks = blocks
+        return try V1T(configuration: V1TConfiguration(behaviourMode: mode, usesShifter: true, core: .vit(core), mice: tiny.mice), seed: 4)
+    }
+
+    /// Runs one training pass of mouse 1 and returns, for each reported bucket in order, its
+    /// index and its gradients at the moment it was reported, next to the gradients at the end.
+    private func reportedBuckets(_ model: V1T) -> [(index: Int, reported: [Float], final: [Float])] {
+        let buckets = model.gradientBuckets
+        var reports: [(Int, [Float])] = []
+        model.gradientBucketReady = { index in
+            reports.append((index, buckets[index].flatMap { Array(model.parameters.gradients[$0]) }))
+        }
+        let stack = V1TTests.images(count: 3)
+        let behaviour: [Float] = [0.3, -0.2, 1.1, 0.5, 0.1, -0.7], pupil: [Float] = [0.2, -0.4, -0.3, 0.6]
+        let neurons = model.configuration.mice[1].neurons
+        model.parameters.zeroGradients()
+        _ = stack.withUnsafeBufferPointer {
+            model.forward(mouse: 1, images: $0.baseAddress!, imageCount: 3, imageIndices: [2, 0], behaviour: behaviour,
+                          pupilCenter: pupil, context: PassContext(training: true, seed: 3, step: 1, trialIndices: [4, 9]))
+        }
+        model.backward(randomProjection(2 * neurons, seed: 8))
+        return reports.map { ($0.0, $0.1, buckets[$0.0].flatMap { Array(model.parameters.gradients[$0]) }) }
     }
 
     func testBucketsCoverTheGradientBufferOnceInBackwardOrder() throws {
@@ -26,29 +47,23 @@ final class GradientBucketsTests: XCTestCase {
 
     func testEachBucketIsFinalWhenBackwardReportsIt() throws {
         for (blocks, mode) in [(2, 3), (3, 4)] {
-            let model = try model(blocks: blocks, mode: mode)
-            let buckets = model.gradientBuckets
-            var reported: [Int] = [], snapshots: [[Float]] = []
-            model.gradientBucketReady = { index in
-                reported.append(index)
-                snapshots.append(buckets[index].flatMap { Array(model.parameters.gradients[$0]) })
-            }
-            let stack = V1TTests.images(count: 3)
-            let behaviour: [Float] = [0.3, -0.2, 1.1, 0.5, 0.1, -0.7], pupil: [Float] = [0.2, -0.4, -0.3, 0.6]
-            let mouse = 1, neurons = model.configuration.mice[mouse].neurons
-            model.parameters.zeroGradients()
-            _ = stack.withUnsafeBufferPointer {
-                model.forward(mouse: mouse, images: $0.baseAddress!, imageCount: 3, imageIndices: [2, 0], behaviour: behaviour,
-                              pupilCenter: pupil, context: PassContext(training: true, seed: 3, step: 1, trialIndices: [4, 9]))
-            }
-            model.backward(randomProjection(2 * neurons, seed: 8))
-            XCTAssertEqual(reported, Array(0..<(blocks + 2)), "every bucket once, in order")
-            for (index, snapshot) in zip(reported, snapshots) {
-                let final = buckets[index].flatMap { Array(model.parameters.gradients[$0]) }
-                XCTAssertEqual(snapshot, final, "blocks \(blocks), mode \(mode): bucket \(index) changed after it was reported")
-                XCTAssertTrue(final.contains { $0 != 0 }, "bucket \(index) holds gradients")
+            let reports = reportedBuckets(try model(blocks: blocks, mode: mode))
+            XCTAssertEqual(reports.map(\.index), Array(0..<(blocks + 2)), "every bucket once, in order")
+            for report in reports {
+                XCTAssertEqual(report.reported, report.final, "blocks \(blocks), mode \(mode): bucket \(report.index) changed after it was reported")
+                XCTAssertTrue(report.final.contains { $0 != 0 }, "bucket \(report.index) holds gradients")
             }
         }
+    }
+
+    func testTheStacked2dCoreIsOneBucketAfterTheReadouts() throws {
+        let model = try V1T(configuration: Stacked2dCoreTests.tinyConfiguration(behaviourMode: 0, shifter: true), seed: 4)
+        let buckets = model.gradientBuckets
+        XCTAssertEqual(buckets.count, 2)
+        XCTAssertEqual(buckets.flatMap { $0 }.reduce(0) { $0 + $1.count }, model.parameters.count)
+        let reports = reportedBuckets(model)
+        XCTAssertEqual(reports.map(\.index), [0, 1])
+        for report in reports { XCTAssertEqual(report.reported, report.final, "bucket \(report.index) changed after it was reported") }
     }
 
     func testAFrozenCoreReportsItsBucketsWithoutComputingThem() throws {
