@@ -1,5 +1,6 @@
 import AllenNWB
 import Foundation
+import NumPyFormat
 import TrainingSet
 import XCTest
 
@@ -59,6 +60,17 @@ final class AllenFaultTests: XCTestCase {
             assertRefusal(error, file: file, place: AllenNWBLayout.dffData,
                           mentions: ["1 of 5 cells have no usable signal: \(AllenFault.damagedCellID)", "without --strict-cells"],
                           case: "strict cells")
+        }
+    }
+
+    func testIntegerEventsAreRefused() throws {
+        let file = path("s.nwb"), events = path("s_events.npz")
+        try AllenFault.intact.write(to: file)
+        let session = AllenFault.session
+        try NpzWriter.write([("ev", NpyArray(session.events.map { Int32($0 * 1000) }, shape: [session.settings.cells, session.frames]))],
+                            to: URL(fileURLWithPath: events))
+        XCTAssertThrowsError(try AllenConverter.convert(nwb: file, events: events)) { error in
+            assertRefusal(error, file: events, place: "ev", mentions: ["is stored as <i4", "floating-point"], case: "integer events")
         }
     }
 
