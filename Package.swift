@@ -39,8 +39,10 @@ let package = Package(
         // Data-parallel engine: communicator, trial sharding, memory budget, stop requests. Model-independent.
         .target(name: "DDP", dependencies: ["MPIShim", "StopSignalShim"]),
 
+        // What this x86-64 core supports (CPUID) and can compute at most (calibrated FMA loops).
+        .target(name: "CPUProbe"),
         // The model: V1T with hand-written forward and backward passes on OpenBLAS.
-        .target(name: "V1TModel", dependencies: ["COpenBLAS"]),
+        .target(name: "V1TModel", dependencies: ["COpenBLAS", "CPUProbe"]),
 
         // SVG charts and PNG images for results a person can look at.
         .target(name: "Plots"),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DDP
+import V1TModel
 
 @main
 struct V1TDist: ParsableCommand {
@@ -21,8 +22,10 @@ struct V1TDist: ParsableCommand {
 
     /// Parses (negative numbers allowed as option values, `ArgumentPreparser`) and runs a command.
     /// Whatever `validate()` throws is a usage error (exit 64); whatever `run()` throws is a runtime
-    /// error (exit 1), both printed in words (`ErrorText`).
+    /// error (exit 1), both printed in words (`ErrorText`). First of all, it picks the right
+    /// OpenBLAS kernels for this CPU, which may restart the program (`BLASKernel.selectAtStartup`).
     static func main() {
+        BLASKernel.selectAtStartup()
         var command: ParsableCommand
         do {
             command = try parseAsRoot(ArgumentPreparser.prepare(Array(CommandLine.arguments.dropFirst())))
