@@ -18,8 +18,9 @@ public final class Trainer {
     let engine: DataParallelEngine
     let run: RunDirectory
     let shardings: [TrialSharding]
-    /// The core's L1 (nil when the core is frozen) and the readouts' feature L1.
-    let coreRegularizer: L1Regularizer?
+    /// The core's penalties (the ViT's L1, or the stacked2d core's Laplace smoothness and group
+    /// sparsity; none when the core is frozen) and the readouts' feature L1.
+    let coreRegularizers: [any Regularizer]
     let readoutRegularizer: L1Regularizer
     let say: (String) -> Void
     /// Asked at the end of every step, collectively: true when a rank was told to stop (SIGTERM).
@@ -44,10 +45,10 @@ public final class Trainer {
         optimiser = AdamW(layout: model.layout, settings: configuration.optimiser)
         shardings = try mice.enumerated().map { index, data in
             try TrialSharding(trials: data.trainTrials, globalBatchSize: configuration.batchSize,
-                              seed: RandomKey.combine(configuration.seed, 0x7A1A_5EED, UInt64(index)))
+                              seed: RandomKey.combine(configuration.seed, 0x7A1A_5EED, UInt64(index)), groupSize: model.trialGroupSize)
         }
         // A frozen core is neither updated nor penalised (V1T drops its regulariser too).
-        coreRegularizer = configuration.freezesCore ? nil : .core(layout: model.layout, scale: configuration.coreRegularization)
+        coreRegularizers = configuration.freezesCore ? [] : model.coreRegularizers(l1Scale: configuration.coreRegularization)
         readoutRegularizer = .readoutFeatures(model.readouts, scale: configuration.readoutRegularization)
         model.trainsCore = !configuration.freezesCore
         state = TrainingState(schedule: configuration.schedule)
@@ -147,8 +148,9 @@ public final class Trainer {
         }
         let values = UnsafePointer(model.parameters.values.baseAddress!)
         let penalties = Penalties(
-            core: coreRegularizer?.apply(values: values, gradients: gradients.baseAddress!) ?? 0,
+            core: coreRegularizers.reduce(0) { $0 + $1.apply(values: values, gradients: gradients.baseAddress!, weight: 1) },
             readout: readoutRegularizer.apply(values: values, gradients: gradients.baseAddress!))
+        model.finishStep()
         optimiser.update(model.parameters)
         return (sums[0], sums[1], penalties)
     }
@@ -263,8 +265,10 @@ public final class Trainer {
         let meanCPUShare = try world.allreduceSum(cpuShare) / Double(world.size)
         let allreduceShare = engine.allreduceSeconds / max(engine.computeSeconds + engine.allreduceSeconds, 1e-9)
         let remaining = Double(configuration.epochs - epoch) * seconds
-        say(String(format: "epoch %3d/%d  loss %.4f (+ core L1 %.4f + readout L1 %.4f)  val loss %.4f  val corr %.4f (best %.4f @%d)  lr %.2e/%.2e  %.1f samples/s  allreduce %.1f%%  cpu %.0f%%  %@ left",
-                   epoch, configuration.epochs, trainLoss, penalties.core, penalties.readout, validation.loss, validation.correlation, state.schedule.bestValue,
+        // The stacked2d core's penalty is its Laplace smoothness (and group sparsity), not an L1.
+        let corePenaltyName = model.vitCore == nil ? "smoothness" : "L1"
+        say(String(format: "epoch %3d/%d  loss %.4f (+ core %@ %.4f + readout L1 %.4f)  val loss %.4f  val corr %.4f (best %.4f @%d)  lr %.2e/%.2e  %.1f samples/s  allreduce %.1f%%  cpu %.0f%%  %@ left",
+                   epoch, configuration.epochs, trainLoss, corePenaltyName, penalties.core, penalties.readout, validation.loss, validation.correlation, state.schedule.bestValue,
                    state.schedule.bestEpoch, learningRates.0, learningRates.1, samplesPerSecond, 100 * allreduceShare, 100 * meanCPUShare,
                    Self.duration(state.finished ? 0 : remaining)))
         if let notice { say(notice) }

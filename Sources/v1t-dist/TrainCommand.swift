@@ -67,6 +67,10 @@ struct Train: ParsableCommand {
             throw ValidationError("--pretrain-core (frozen core) and --init-core-from (core trained on) contradict each other: choose one")
         }
         if let memoryPerRank { _ = try MemoryBudget(override: memoryPerRank, source: "--memory-per-rank") }
+        let group = model.core == .stacked2d ? model.batchNormGroup ?? Stacked2dCore.Configuration.published.batchNormGroup : 1
+        guard optimisation.batchSize % group == 0 else {
+            throw ValidationError("--batch-size \(optimisation.batchSize) is not a multiple of the batch-norm group \(group): change --batch-size or --bn-group")
+        }
         try OutputFolder.requireUsable(outputDir, option: "--output-dir")
     }
 
@@ -102,7 +106,7 @@ struct Train: ParsableCommand {
         log.detail("\(world.size) rank(s) on \(world.processorName); \(mice.count) recording(s): "
             + mice.map { "\($0.name) (\($0.neurons) neurons, \($0.trainTrials.count)/\($0.validationTrials.count)/\($0.testTrials.count) trials)" }.joined(separator: ", "))
         log.detail(BLASKernel.current.summary)
-        log.detail("model: \(v1t.parameters.count) parameters, behaviour mode \(configuration.model.behaviourMode)\(configuration.model.usesShifter ? " with shifter" : ""), \(configuration.model.core.tokens) tokens of width \(configuration.model.core.embedding)")
+        log.detail("model: \(v1t.parameters.count) parameters, behaviour mode \(configuration.model.behaviourMode)\(configuration.model.usesShifter ? " with shifter" : ""), \(configuration.model.core.summary)")
 
         let trainer = try Trainer(configuration: configuration, mice: mice, model: v1t, world: world, run: run,
                                   microBatchSize: microBatch, resume: resuming,
@@ -152,17 +156,27 @@ struct Train: ParsableCommand {
     }
 
     private func chooseMicroBatch(_ configuration: TrainingConfiguration, model: V1T, world: Communicator, log: RunLog) throws -> Int {
-        let largestShare = (configuration.batchSize + world.size - 1) / world.size
+        // Batch norm's groups stay whole in a micro-batch: sizes are multiples of the group.
+        let group = model.trialGroupSize
+        let largestShare = TrialSharding.largestShare(globalBatchSize: configuration.batchSize, ranks: world.size, groupSize: group)
         if let fixed = configuration.microBatchSize {
-            log.detail("micro-batch \(min(fixed, largestShare)) (set by --micro-batch-size)")
-            return min(fixed, largestShare)
+            guard fixed >= group else {
+                throw RunError("--micro-batch-size \(fixed) cannot hold a batch-norm group of \(group) trials: give at least \(group), or a smaller --bn-group")
+            }
+            let size = min(fixed, largestShare) / group * group
+            log.detail("micro-batch \(size) (set by --micro-batch-size\(size == min(fixed, largestShare) ? "" : ", in whole batch-norm groups of \(group)"))")
+            return size
         }
         let budget = try memoryPerRank.map { try MemoryBudget(override: $0, source: "--memory-per-rank") }
             ?? MemoryBudget.measure(ranksOnNode: world.localSize)
         let choice = try MicroBatchChooser.choose(activationBytesPerSample: UInt64(model.activationBytesPerSample),
                                                   fixedBytes: UInt64(model.fixedBytes), budget: budget, largestShare: largestShare)
-        let agreed = Int(try world.allreduceMin(Double(choice.size)))
-        log.say(agreed == choice.size ? choice.explanation : "\(choice.explanation); micro-batch \(agreed), the smallest any rank can hold")
+        let agreed = Int(try world.allreduceMin(Double(choice.size))) / group * group
+        guard agreed >= 1 else {
+            throw RunError("a rank's memory holds \(choice.size) trial(s) per micro-batch, fewer than a batch-norm group of \(group): lower --bn-group or give each rank more memory")
+        }
+        log.say(agreed == choice.size ? choice.explanation
+                : "\(choice.explanation); micro-batch \(agreed), the smallest any rank can hold\(group > 1 ? " in whole batch-norm groups of \(group)" : "")")
         return agreed
     }
 

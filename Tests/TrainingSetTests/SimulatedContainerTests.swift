@@ -1,3 +1,4 @@
+import Metrics
 import XCTest
 @testable import TrainingSet
 
@@ -38,5 +39,28 @@ final class SimulatedContainerTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: folder) }
         try container.write(to: folder.appendingPathComponent("c.h5").path)
         XCTAssertEqual(try Recording.read(from: folder.appendingPathComponent("c.h5").path), container)
+    }
+
+    /// `inspect` of a container: each neuron's noise ceiling over the trials that recorded it; the test
+    /// tier's summary leaves out the cells B did not record.
+    func testInspectScoresEachNeuronOnItsRecordedTrials() throws {
+        var options = SimulationOptions()
+        options.neurons = 8
+        options.images = 12
+        options.repeats = 4
+        options.imageHeight = 16
+        options.imageWidth = 16
+        let container = try Simulator.simulateContainer(options)
+        let report = RecordingReport(recording: container, path: "c.h5")
+        let test = container.trials.indices(in: .test)
+        XCTAssertTrue(report.testOracle[2].isNaN && report.testOracle[6].isNaN)
+        XCTAssertTrue(report.text.contains("(the 6 neurons recorded on test trials)"), report.text)
+        // Neuron 1 (not in A) by hand over the natural trials of B and C.
+        let rows = (0..<container.trials.count).filter { !container.trials.isBlank($0) && container.isRecorded(trial: $0, neuron: 1) }
+        XCTAssertEqual(Set(rows.map { container.trials.sessionIndex[$0] }), [1, 2])
+        let byHand = oracleCorrelation(targets: rows.map { container.trials.responses[$0, 1] }, neurons: 1,
+                                       imageIDs: rows.map { Int(container.trials.imageIndex[$0]) })[0]
+        XCTAssertEqual(report.oracle[1], byHand, accuracy: 1e-12)
+        XCTAssertFalse(test.isEmpty)
     }
 }
