@@ -21,6 +21,11 @@ struct Convert: ParsableCommand {
         trial without any is dropped: both are counted in the report. Images: area-averaged to \
         --image-size; blank sweeps show the stimulus gray (127). Tiers are split by image (--split), so \
         validation and test hold images never trained on. Details: docs/allen.md.
+
+        Nothing is trusted: a file whose clocks are not finite and increasing, whose onsets fall outside \
+        the imaging, or whose dF/F is not floating point is refused, naming the dataset. A cell without \
+        usable signal (NaN or one value in every window) is dropped by cell_specimen_id and listed in \
+        manifest.json (--strict-cells refuses instead). What is refused, repaired, accepted: docs/robustness.md.
         """
     )
 
