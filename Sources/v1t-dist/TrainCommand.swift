@@ -55,7 +55,7 @@ struct Train: ParsableCommand {
     @Option(name: [.customLong("memory-per-rank")], help: "Memory each rank may use (e.g. 4G) when choosing the micro-batch; default: measured, shared by the ranks on a node.")
     var memoryPerRank: String?
 
-    @Option(help: "0 quiet, 1 a line per epoch, 2 also the set-up details.")
+    @Option(help: "0 quiet, 1 a line per epoch, 2 also the set-up details (V1T's 3 acts as 2).")
     var verbose = 1
 
     @Flag(name: [.customLong("save-plots"), .customLong("save_plots")], help: "After the final evaluation, draw the results into <output-dir>/plots/ (as `v1t-dist plot`).")
@@ -70,7 +70,7 @@ struct Train: ParsableCommand {
     func validate() throws {
         guard !data.isEmpty || resume || config != nil else { throw ValidationError("--data needs at least one training-set file or folder") }
         guard !(resume && config != nil) else { throw ValidationError("--resume continues the run in --output-dir; --config starts a new one from another run's config.json: choose one") }
-        guard (0...2).contains(verbose) else { throw ValidationError("--verbose takes 0, 1 or 2, got \(verbose)") }
+        guard (0...3).contains(verbose) else { throw ValidationError("--verbose takes 0, 1 or 2 (V1T's 3 acts as 2), got \(verbose)") }
         guard !(resume && clearOutputDir) else { throw ValidationError("--resume and --clear-output-dir contradict each other: choose one") }
         guard pretrainCore == nil || initCoreFrom == nil else {
             throw ValidationError("--pretrain-core (frozen core) and --init-core-from (core trained on) contradict each other: choose one")
