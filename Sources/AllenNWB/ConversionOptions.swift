@@ -1,4 +1,5 @@
 import ImageFiles
+import TrainingSet
 
 /// The choices of `v1t-dist convert`.
 public struct ConversionOptions {
@@ -20,6 +21,16 @@ public struct ConversionOptions {
     public var maxGap = 2.0
     /// Imaging frames read at a time from the traces.
     public var blockFrames = 2048
+    /// Natural-movie frames become trials too (docs/allen.md, "Movie trials", justifies the defaults):
+    /// every `movieFrameStep`-th frame, its response averaged over `movieWindowStart...movieWindowEnd`
+    /// seconds after the frame's onset; tiers by segments of `movieSegmentFrames` frames with a gap
+    /// of `movieGapFrames` between tiers.
+    public var includeMovies = true
+    public var movieWindowStart = 0.1
+    public var movieWindowEnd = 0.4
+    public var movieFrameStep = 6
+    public var movieSegmentFrames = TierSplit.defaultMovieSegmentFrames
+    public var movieGapFrames = TierSplit.defaultMovieGapFrames
 
     public init() {}
 }

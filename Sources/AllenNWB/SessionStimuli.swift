@@ -1,0 +1,86 @@
+import Foundation
+import ImageFiles
+import TrainingSet
+
+/// Every trial a session offers before any is dropped: each natural-scene presentation, and every
+/// `movieFrameStep`-th frame of each natural movie in each of its repeats; each with the index of
+/// its image in one stack (scenes, the gray image, then the kept movie frames, each stored once so
+/// that a frame's repeats share it) and the window its response averages.
+struct SessionStimuli {
+    struct Candidate {
+        var kind: Int32
+        /// The Allen scene (-1 blank) or the movie frame.
+        var stimulusFrame: Int32
+        var image: Int32
+        var onset: Double
+        /// Seconds on the session clock.
+        var window: (start: Double, end: Double)
+    }
+
+    var kinds: [StimulusKind] = []
+    var candidates: [Candidate] = []
+    var images: ImageStack
+    var movieSettings: MovieTrialSettings?
+    var notes: [String] = []
+
+    init(file: AllenNWBFile, sessionType: String, times: [Double], options: ConversionOptions) throws {
+        let movies = options.includeMovies ? try file.naturalMovies() : []
+        let hasScenes = try file.guarded(AllenNWBLayout.naturalScenes) { try file.file.exists(AllenNWBLayout.naturalScenes) }
+        if !hasScenes && movies.isEmpty {
+            if !options.includeMovies, try !file.naturalMovies().isEmpty {
+                throw AllenNWBError(file: file.path, field: AllenNWBLayout.naturalScenes,
+                                    problem: "session \(sessionType) has no natural scenes, and --no-movies leaves out its natural movies",
+                                    remedy: "Convert it without --no-movies, or convert the three_session_B session of this experiment container")
+            }
+            try file.requireNaturalScenes(sessionType: sessionType)
+        }
+        let resizedHeight = options.imageHeight, resizedWidth = options.imageWidth
+        var pixels: [UInt8] = []
+        func resizer(_ height: Int, _ width: Int) -> ImageResizer {
+            ImageResizer(sourceHeight: height, sourceWidth: width, targetHeight: resizedHeight, targetWidth: resizedWidth,
+                         mode: options.aspect, fill: AllenNWBLayout.stimulusGray)
+        }
+
+        if hasScenes {
+            let templates = try file.templateShape()
+            let presentations = try file.naturalSceneTrials(templateCount: templates.count)
+            let scenes = resizer(templates.height, templates.width)
+            for index in 0..<templates.count { pixels += scenes.resize(try file.template(index)) }
+            pixels += [UInt8](repeating: AllenNWBLayout.stimulusGray, count: resizedHeight * resizedWidth)
+            kinds.append(.naturalScenes)
+            candidates += presentations.map { trial in
+                let onset = trial.onset ?? times[trial.startFrame]
+                return Candidate(kind: 0, stimulusFrame: trial.image, image: trial.isBlank ? Int32(templates.count) : trial.image,
+                                 onset: onset, window: (onset + options.windowStart, onset + options.windowEnd))
+            }
+        }
+
+        for name in movies {
+            let template = try file.movieTemplateShape(name)
+            let table = try file.moviePresentations(name, templateFrames: template.count)
+            notes += table.notes
+            let kept = table.presentations.filter { $0.frame % options.movieFrameStep == 0 }
+            guard !kept.isEmpty else { notes.append("\(name): no presentations"); continue }
+            let frames = Set(kept.map(\.frame)).sorted()
+            let first = pixels.count / (resizedHeight * resizedWidth)
+            var imageOfFrame = [Int: Int32]()
+            let movie = resizer(template.height, template.width)
+            for (position, frame) in frames.enumerated() {
+                pixels += movie.resize(try file.movieFrame(name, frame))
+                imageOfFrame[frame] = Int32(first + position)
+            }
+            let kind = Int32(kinds.count)
+            kinds.append(StimulusKind(name: name))
+            candidates += kept.map { shown in
+                let onset = shown.onset ?? times[shown.startFrame]
+                return Candidate(kind: kind, stimulusFrame: Int32(shown.frame), image: imageOfFrame[shown.frame]!, onset: onset,
+                                 window: (onset + options.movieWindowStart, onset + options.movieWindowEnd))
+            }
+        }
+        if kinds.contains(where: \.isMovie) {
+            movieSettings = MovieTrialSettings(responseWindowStart: options.movieWindowStart, responseWindowEnd: options.movieWindowEnd,
+                                               frameStep: options.movieFrameStep)
+        }
+        images = ImageStack(count: pixels.count / (resizedHeight * resizedWidth), height: resizedHeight, width: resizedWidth, pixels: pixels)
+    }
+}
