@@ -39,8 +39,10 @@ let package = Package(
         // Data-parallel engine: communicator, trial sharding, memory budget, stop requests. Model-independent.
         .target(name: "DDP", dependencies: ["MPIShim", "StopSignalShim"]),
 
+        // What this x86-64 core supports (CPUID) and can compute at most (calibrated FMA loops).
+        .target(name: "CPUProbe"),
         // The model: V1T with hand-written forward and backward passes on OpenBLAS.
-        .target(name: "V1TModel", dependencies: ["COpenBLAS"]),
+        .target(name: "V1TModel", dependencies: ["COpenBLAS", "CPUProbe"]),
 
         // SVG charts and PNG images for results a person can look at.
         .target(name: "Plots"),
@@ -97,6 +99,8 @@ let package = Package(
         .testTarget(name: "SensoriumFormatTests", dependencies: ["SensoriumFormat", "NumPyFormat", "TrainingSet"]),
         // Tests of the command-line tool's own logic (it is imported with @testable).
         .testTarget(name: "V1TDistTests", dependencies: ["v1t-dist"]),
+        // Damaged NWB files and training sets, each with its expected outcome (docs/robustness.md).
+        .testTarget(name: "FaultInjectionTests", dependencies: ["AllenNWB", "H5", "TrainingSet", "v1t-dist"]),
     ],
     // Swift 5 mode: the numeric code passes raw buffers between layers on one thread, which strict
     // Swift 6 concurrency checking would make noisy without making it safer.

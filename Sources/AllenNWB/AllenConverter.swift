@@ -12,14 +12,30 @@ public enum AllenConverter {
         let file = try AllenNWBFile(path: path)
         let session = try file.metadata()
         let times = try file.frameTimestamps()
-        let cells = file.traceShape.cells
+        let ids = try file.cellSpecimenIDs()
         let stimuli = try SessionStimuli(file: file, sessionType: session.sessionType, times: times, options: options)
         let presentations = stimuli.candidates
 
         // Response windows, in seconds and in imaging frames.
         let windows = presentations.map(\.window)
         let frames = TraceWindows.frameRanges(timestamps: times, windows: windows)
-        let responses = try windowMeans(file, events: eventsPath, frames: frames, blockFrames: options.blockFrames)
+        let everyCell = try windowMeans(file, events: eventsPath, frames: frames, blockFrames: options.blockFrames)
+
+        // Cells without a usable signal are dropped by id (or, with strictCells, refused).
+        let responseName = eventsPath == nil ? "dF/F" : "event"
+        let signal = CellSignalChecks(means: everyCell, cells: file.traceShape.cells, ids: ids, responseName: responseName)
+        if !signal.dropped.isEmpty && (options.strictCells || signal.kept.isEmpty) {
+            let listed = signal.dropped.map { "\($0.cellSpecimenId) (\($0.reason))" }.joined(separator: ", ")
+            throw AllenNWBError(
+                file: eventsPath ?? path, field: eventsPath == nil ? AllenNWBLayout.dffData : "ev",
+                problem: "\(signal.dropped.count) of \(file.traceShape.cells) cells have no usable signal: \(listed)",
+                remedy: signal.kept.isEmpty ? AllenNWBError.redownload
+                    : "Convert without --strict-cells to drop these cells by id (they are listed in manifest.json)")
+        }
+        let cells = signal.kept.count
+        let responses = (0..<presentations.count).flatMap { trial in
+            signal.kept.map { everyCell[trial * file.traceShape.cells + $0] }
+        }
 
         let behaviour = TrialBehaviour(running: try file.runningSpeed(),
                                        eye: options.usePupil ? try file.eyeTracking() : nil,
@@ -41,7 +57,7 @@ public enum AllenConverter {
         }
         guard !kept.isEmpty else {
             throw AllenNWBError(file: path, field: AllenNWBLayout.presentation, problem: "no trial could be kept (\(dropped))",
-                                remedy: "Check the response window (--window) and the file")
+                                remedy: remedyForNoTrial(dropped))
         }
 
         var trials = Trials(
@@ -69,7 +85,8 @@ public enum AllenConverter {
         let positions = centroids.flatMap {
             [Float($0.x * session.micrometresPerPixel.x), Float($0.y * session.micrometresPerPixel.y), Float(session.imagingDepth)]
         }
-        let neurons = Neurons(ids: try file.cellSpecimenIDs(), positions: Matrix(rows: cells, columns: 3, values: positions),
+        let neurons = Neurons(ids: signal.kept.map { ids[$0] },
+                              positions: Matrix(rows: cells, columns: 3, values: signal.kept.flatMap { positions[($0 * 3)..<($0 * 3 + 3)] }),
                               areas: [String](repeating: session.area, count: cells))
         let metadata = RecordingMetadata(
             source: .allenNWB, experimentID: session.experimentID, sessionType: session.sessionType,
@@ -92,8 +109,24 @@ public enum AllenConverter {
         if !options.usePupil { notes.append("eye tracking not used (--no-pupil)") }
         let report = ConversionReport(experimentID: session.experimentID, sessionType: session.sessionType,
                                       trialsInFile: presentations.count, trialsKept: trials.count, dropped: dropped,
-                                      filled: filled, neurons: cells, notes: notes)
+                                      filled: filled, neurons: cells, droppedCells: signal.dropped, notes: notes)
         return (recording, report)
+    }
+
+    /// What could help when every trial was dropped: only the options that act on the reasons found.
+    static func remedyForNoTrial(_ dropped: [String: Int]) -> String {
+        var remedies: [String] = []
+        if dropped.keys.contains(where: { $0.hasPrefix("no imaging frame") }) {
+            remedies.append("check the response window (--window) against the frame times")
+        }
+        if dropped.keys.contains(where: { $0.hasPrefix("behaviour missing") }) {
+            remedies.append("allow a longer --max-gap or leave the eye tracking out (--no-pupil)")
+        }
+        if dropped.keys.contains(where: { $0.hasPrefix("a cell has no finite") }) {
+            remedies.append("the traces hold NaN in every window of some cell: fetch the file again")
+        }
+        let text = remedies.isEmpty ? "Check the file" : remedies.joined(separator: "; ")
+        return text.prefix(1).uppercased() + text.dropFirst()
     }
 
     /// (trials x cells) means of dF/F, or of the events file's `ev` when given, over each trial's frames.

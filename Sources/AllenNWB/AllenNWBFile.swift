@@ -21,16 +21,23 @@ public final class AllenNWBFile {
             throw AllenNWBError(file: path, problem: "cannot be opened: \(error.message)",
                                 remedy: notHDF5 ? AllenNWBError.notAllen : AllenNWBError.redownload)
         }
-        let shape: [Int]
+        let traces: H5Dataset
         do {
-            shape = try Self.requireDataset(file, path, AllenNWBLayout.dffData, what: "the dF/F traces").shape
+            traces = try Self.requireDataset(file, path, AllenNWBLayout.dffData, what: "the dF/F traces")
         } catch let error as H5Error {
             throw AllenNWBError(file: path, field: error.path, problem: "cannot be read: \(error.message)",
                                 remedy: AllenNWBError.redownload)
         }
+        let shape = traces.shape
         guard shape.count == 2 else {
             throw AllenNWBError(file: path, field: AllenNWBLayout.dffData,
                                 problem: "has shape \(shape); Allen dF/F is (cells, frames)", remedy: AllenNWBError.notAllen)
+        }
+        // dF/F is a fraction; integers would be raw counts or a scaled copy whose scale no file states.
+        guard case .float = traces.elementType else {
+            throw AllenNWBError(file: path, field: AllenNWBLayout.dffData,
+                                problem: "is stored as \(traces.elementType); dF/F is a fraction stored as floating point, and an integer copy has no stated scale",
+                                remedy: AllenNWBError.notAllen)
         }
         traceShape = (shape[0], shape[1])
     }
@@ -96,6 +103,7 @@ public final class AllenNWBFile {
                                 problem: "has \(times.count) times for \(traceShape.frames) frames of dF/F",
                                 remedy: AllenNWBError.redownload)
         }
+        try TimestampChecks.requireIncreasing(times, file: path, field: AllenNWBLayout.dffTimestamps, unit: "frame")
         return times
     }
 
@@ -147,6 +155,7 @@ public final class AllenNWBFile {
                                     problem: "has shape \(data.shape) for \(times.count) timestamps; expected (\(times.count)\(columns == 1 ? "" : ", \(columns)"))",
                                     remedy: AllenNWBError.redownload)
             }
+            try TimestampChecks.requireIncreasing(times, file: path, field: group + "/timestamps", unit: "sample")
             return TimeSeries(times: times, values: try data.read(as: Double.self), columns: columns)
         }
     }
@@ -192,18 +201,29 @@ public final class AllenNWBFile {
         let shape = try guarded(AllenNWBLayout.naturalScenesTemplates) {
             try Self.requireDataset(file, path, AllenNWBLayout.naturalScenesTemplates, what: "the natural-scene images").shape
         }
-        guard shape.count == 3 else {
+        guard shape.count == 3, !shape.contains(0) else {
             throw AllenNWBError(file: path, field: AllenNWBLayout.naturalScenesTemplates,
-                                problem: "has shape \(shape); expected (images, height, width)", remedy: AllenNWBError.notAllen)
+                                problem: "has shape \(shape); expected (images, height, width), none of them 0", remedy: AllenNWBError.notAllen)
+        }
+        let type = try guarded(AllenNWBLayout.naturalScenesTemplates) { try file.dataset(AllenNWBLayout.naturalScenesTemplates).elementType }
+        guard type.isNumeric else {
+            throw AllenNWBError(file: path, field: AllenNWBLayout.naturalScenesTemplates,
+                                problem: "is stored as \(type); images are numbers (uint8, or float32 holding 0...255)", remedy: AllenNWBError.notAllen)
         }
         return (shape[0], shape[1], shape[2])
     }
 
-    /// One template image, row-major, in the file's 0...255 units.
+    /// One template image, row-major, in the file's 0...255 units; refused if any pixel is outside them.
     public func template(_ index: Int) throws -> [Float] {
-        try guarded(AllenNWBLayout.naturalScenesTemplates) {
+        let pixels: [Float] = try guarded(AllenNWBLayout.naturalScenesTemplates) {
             try file.dataset(AllenNWBLayout.naturalScenesTemplates).read(rows: index..<(index + 1))
         }
+        if let bad = pixels.firstIndex(where: { !($0 >= 0 && $0 <= 255) }) {
+            throw AllenNWBError(file: path, field: AllenNWBLayout.naturalScenesTemplates,
+                                problem: "image \(index) has pixel \(bad) = \(pixels[bad]); pixels are gray levels 0...255",
+                                remedy: AllenNWBError.redownload)
+        }
+        return pixels
     }
 
     // MARK: - Cell positions

@@ -21,6 +21,8 @@ public struct ConversionOptions {
     public var maxGap = 2.0
     /// Imaging frames read at a time from the traces.
     public var blockFrames = 2048
+    /// Refuse a session with a cell without usable signal, instead of dropping that cell by id.
+    public var strictCells = false
     /// Natural-movie frames become trials too (docs/allen.md, "Movie trials", justifies the defaults):
     /// every `movieFrameStep`-th frame, its response averaged over `movieWindowStart...movieWindowEnd`
     /// seconds after the frame's onset; tiers by segments of `movieSegmentFrames` frames with a gap
@@ -45,7 +47,10 @@ public struct ConversionReport: Equatable {
     public var dropped: [String: Int]
     /// Behaviour variable -> how many kept trials got an interpolated or nearest-sample value.
     public var filled: [String: [SampleQuality: Int]]
+    /// Neurons kept.
     public var neurons: Int
+    /// Cells left out for having no usable signal (`CellSignalChecks`).
+    public var droppedCells: [DroppedCell]
     public var notes: [String]
 
     /// A few lines for the terminal.
@@ -53,6 +58,10 @@ public struct ConversionReport: Equatable {
         var lines = ["\(experimentID) (\(sessionType)): \(trialsKept) of \(trialsInFile) trials, \(neurons) neurons"]
         for (reason, count) in dropped.sorted(by: { $0.key < $1.key }) where count > 0 {
             lines.append("  dropped \(count) trials: \(reason)")
+        }
+        if !droppedCells.isEmpty {
+            lines.append("  dropped \(droppedCells.count) cells without usable signal: "
+                + droppedCells.map { "\($0.cellSpecimenId) (\($0.reason))" }.joined(separator: ", "))
         }
         for (variable, counts) in filled.sorted(by: { $0.key < $1.key }) {
             let parts = [SampleQuality.interpolated, .nearest].compactMap { quality -> String? in

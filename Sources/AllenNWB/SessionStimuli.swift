@@ -47,17 +47,20 @@ struct SessionStimuli {
             let scenes = resizer(templates.height, templates.width)
             for index in 0..<templates.count { pixels += scenes.resize(try file.template(index)) }
             pixels += [UInt8](repeating: AllenNWBLayout.stimulusGray, count: resizedHeight * resizedWidth)
+            let onsets = presentations.map { $0.onset ?? times[$0.startFrame] }
+            try Self.checkOnsets(onsets, of: AllenNWBLayout.naturalScenes, fromTable: presentations.first?.onset != nil, file: file, times: times)
             kinds.append(.naturalScenes)
-            candidates += presentations.map { trial in
-                let onset = trial.onset ?? times[trial.startFrame]
-                return Candidate(kind: 0, stimulusFrame: trial.image, image: trial.isBlank ? Int32(templates.count) : trial.image,
-                                 onset: onset, window: (onset + options.windowStart, onset + options.windowEnd))
+            candidates += zip(presentations, onsets).map { trial, onset in
+                Candidate(kind: 0, stimulusFrame: trial.image, image: trial.isBlank ? Int32(templates.count) : trial.image,
+                          onset: onset, window: (onset + options.windowStart, onset + options.windowEnd))
             }
         }
 
         for name in movies {
             let template = try file.movieTemplateShape(name)
             let table = try file.moviePresentations(name, templateFrames: template.count)
+            try Self.checkOnsets(table.presentations.map { $0.onset ?? times[$0.startFrame] }, of: AllenNWBLayout.presentation(of: name),
+                                 fromTable: table.presentations.first?.onset != nil, file: file, times: times)
             notes += table.notes
             let kept = table.presentations.filter { $0.frame % options.movieFrameStep == 0 }
             guard !kept.isEmpty else { notes.append("\(name): no presentations"); continue }
@@ -82,5 +85,12 @@ struct SessionStimuli {
                                                frameStep: options.movieFrameStep)
         }
         images = ImageStack(count: pixels.count / (resizedHeight * resizedWidth), height: resizedHeight, width: resizedWidth, pixels: pixels)
+    }
+
+    /// Onsets (in presentation order) must increase and lie inside the imaging (`TimestampChecks`).
+    private static func checkOnsets(_ onsets: [Double], of group: String, fromTable: Bool, file: AllenNWBFile, times: [Double]) throws {
+        let field = group + (fromTable ? "/timestamps" : "/frame_duration")
+        try TimestampChecks.requireIncreasing(onsets, file: file.path, field: field, unit: "trial")
+        try TimestampChecks.requireOnsetsInRecording(onsets, frameTimes: times, file: file.path, field: field)
     }
 }

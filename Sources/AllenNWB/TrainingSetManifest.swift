@@ -37,6 +37,12 @@ public struct TrainingSetManifest: Codable, Equatable {
         public var pupilCenterAvailable: Bool
         /// The file it was converted from.
         public var convertedFrom: String
+        /// Cells of the file left out for having no usable signal, by `cell_specimen_id` (absent in
+        /// manifests written before this was recorded).
+        public var droppedCells: [DroppedCell]?
+        public var droppedCellCount: Int?
+        /// Trials of the file left out, by reason.
+        public var droppedTrials: [String: Int]?
 
         public init(recording: Recording, file: String, convertedFrom: String) {
             self.file = file
@@ -57,6 +63,14 @@ public struct TrainingSetManifest: Codable, Equatable {
             })
             pupilCenterAvailable = recording.trials.pupilCenterAvailable
             self.convertedFrom = convertedFrom
+        }
+
+        /// The entry of a conversion, with what it dropped.
+        public init(recording: Recording, file: String, convertedFrom: String, report: ConversionReport) {
+            self.init(recording: recording, file: file, convertedFrom: convertedFrom)
+            droppedCells = report.droppedCells
+            droppedCellCount = report.droppedCells.count
+            droppedTrials = report.dropped
         }
     }
 

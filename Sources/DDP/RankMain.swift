@@ -26,9 +26,6 @@ extension Communicator {
         }
     }
 
-    /// The text a person should read for `error`: its localized description if it has one.
-    static func describe(_ error: Error) -> String {
-        if let localized = error as? LocalizedError, let text = localized.errorDescription { return text }
-        return String(describing: error)
-    }
+    /// The text a person should read for `error` (`ErrorText`).
+    static func describe(_ error: Error) -> String { ErrorText.describe(error) }
 }

@@ -2,6 +2,9 @@
 #include <string.h>
 
 herr_t vita_h5_initialize(void) {
+    // No library shutdown at exit: after a failed close (a full disk) HDF5's exit handler retries
+    // the flush on a file it already gave up and crashes. Every writer closes its files explicitly.
+    if (H5dont_atexit() < 0) return -1;
     if (H5open() < 0) return -1;
     return H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 }

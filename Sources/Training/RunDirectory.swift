@@ -1,3 +1,4 @@
+import DDP
 import Foundation
 import V1TModel
 
@@ -44,7 +45,7 @@ public struct RunDirectory {
             }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            throw RunError("cannot write \(destination.path): \(error.localizedDescription)")
+            throw RunError("cannot write \(destination.path): \(ErrorText.describe(error))")
         }
     }
 
@@ -78,7 +79,8 @@ public struct RunDirectory {
         guard let data = FileManager.default.contents(atPath: bestParameters.path) else {
             throw RunError("\(bestParameters.path) is missing: the run has not finished an epoch yet")
         }
-        try model.parameters.load(SafeTensors.decode(data, path: bestParameters.path).tensors, source: bestParameters.path)
+        let remedy = "Train the run again (v1t-dist train --clear-output-dir) or give another run"
+        try model.parameters.load(SafeTensors.decode(data, path: bestParameters.path, remedy: remedy).tensors, source: bestParameters.path)
     }
 
     public func appendLine(_ line: String, to file: URL) {

@@ -66,7 +66,8 @@ extension RunDirectory {
         guard let data = FileManager.default.contents(atPath: lastCheckpoint.path) else {
             throw RunError("\(lastCheckpoint.path) is missing, so the run cannot resume; start it again without --resume")
         }
-        let tensors = try SafeTensors.decode(data, path: lastCheckpoint.path).tensors
+        let tensors = try SafeTensors.decode(data, path: lastCheckpoint.path,
+                                             remedy: "--resume cannot continue from it: start the run over with --clear-output-dir").tensors
         try model.parameters.load(tensors, source: lastCheckpoint.path)
         let moments = Dictionary(tensors.map { ($0.name, $0.values) }, uniquingKeysWith: { a, _ in a })
         guard let optimiserState = state.optimiser, let first = moments[Self.firstMomentName],

@@ -3,7 +3,8 @@ import H5
 extension Recording {
     /// Reads and checks a training-set file. Every failure (not HDF5, damaged, another format
     /// version, a dataset of the wrong type or shape, non-finite responses or behaviour, image
-    /// indices out of range, inconsistent neuron counts, an empty tier) is a `TrainingSetError`
+    /// indices out of range, inconsistent neuron counts, an empty tier, implausible responses, stored
+    /// statistics that disagree with the data) is a `TrainingSetError`
     /// naming the file, the field and what to do.
     public static func read(from path: String) throws -> Recording {
         let file: H5File
@@ -16,6 +17,7 @@ extension Recording {
         do {
             let recording = try FileReader(file: file).recording()
             try recording.validate()
+            try recording.checkStatistics()
             return recording
         } catch var error as TrainingSetError {
             // The same rules guard recordings built in memory; for a file the remedy is a new file.

@@ -21,8 +21,11 @@ extension Recording {
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)
             if let error = error as? H5Error {
-                throw TrainingSetError(file: path, field: error.path, problem: "cannot be written: \(error.message)",
-                                       remedy: "Check that the directory exists, is writable and has free space")
+                let diskFull = error.message.contains("No space left on device")
+                throw TrainingSetError(file: path, field: error.path,
+                                       problem: diskFull ? "cannot be written: the disk is full" : "cannot be written: \(error.message)",
+                                       remedy: diskFull ? "Free some space or write to another disk; nothing was left under this name"
+                                           : "Check that the directory exists, is writable and has free space")
             }
             throw error
         }

@@ -6,6 +6,7 @@ extension Recording {
         try validateMetadata()
         try validateImages()
         try validateTrials()
+        try validateResponseMagnitudes()
         try validateNeurons()
         try validateStimulusKinds()
         try validateSessions()

@@ -71,7 +71,9 @@ public final class Attention {
         self.tokens = tokens
         let inner = innerWidth, rows = batch * tokens, qkvStride = 3 * inner, square = tokens * tokens
         let qkv = qkv.reserve(rows * qkvStride)
-        toQKV.forward(norm.forward(x, rows: rows, params: params), rows: rows, params: params, into: qkv)
+        LayerProfile.time("forward  attention LayerNorm + qkv") {
+            toQKV.forward(norm.forward(x, rows: rows, params: params), rows: rows, params: params, into: qkv)
+        }
         appliedDropout = context?.training == true && dropoutRate > 0
         let p = probabilities.reserve(batch * heads * square)
         let outputs = headOutputs.reserve(rows * inner)
@@ -83,22 +85,30 @@ public final class Attention {
             for h in 0..<heads {
                 let q = sample + h * headWidth, k = q + inner, v = k + inner
                 let ph = p + (b * heads + h) * square
-                gemm(transposeB: true, m: tokens, n: tokens, k: headWidth,
-                     alpha: scale, q, lda: qkvStride, k, ldb: qkvStride, ph)
-                var decisions = weights == nil ? nil : DropDecisions(rate: dropoutRate, random: &random!)
-                for i in 0..<tokens {
-                    // Dropout is drawn row by row while the row is still in cache from its softmax.
-                    let row = ph + i * tokens
-                    softmaxInPlace(row, count: tokens)
-                    if let weights { markDropped(row, weights: weights + i * tokens, count: tokens, keepScale: keepScale, decisions: &decisions!) }
+                LayerProfile.time("forward  attention scores Q Kᵀ") {
+                    gemm(transposeB: true, m: tokens, n: tokens, k: headWidth,
+                         alpha: scale, q, lda: qkvStride, k, ldb: qkvStride, ph)
+                }
+                LayerProfile.time("forward  attention softmax + dropout") {
+                    var decisions = weights == nil ? nil : DropDecisions(rate: dropoutRate, random: &random!)
+                    for i in 0..<tokens {
+                        // Dropout is drawn row by row while the row is still in cache from its softmax.
+                        let row = ph + i * tokens
+                        softmaxInPlace(row, count: tokens)
+                        if let weights { markDropped(row, weights: weights + i * tokens, count: tokens, keepScale: keepScale, decisions: &decisions!) }
+                    }
                 }
                 let mixing = weights.map { UnsafePointer($0) } ?? UnsafePointer(ph)
-                gemm(m: tokens, n: headWidth, k: tokens, mixing, v, ldb: qkvStride,
-                     outputs + b * tokens * inner + h * headWidth, ldc: inner)
+                LayerProfile.time("forward  attention mixing P V") {
+                    gemm(m: tokens, n: headWidth, k: tokens, mixing, v, ldb: qkvStride,
+                         outputs + b * tokens * inner + h * headWidth, ldc: inner)
+                }
             }
         }
-        projection.forward(outputs, rows: rows, params: params, into: y)
-        outputDropout.forward(y, count: rows * width, context: context)
+        LayerProfile.time("forward  attention projection + dropout") {
+            projection.forward(outputs, rows: rows, params: params, into: y)
+            outputDropout.forward(y, count: rows * width, context: context)
+        }
     }
 
     /// dy [batch, tokens, width] (overwritten: used as scratch) -> ADDS dx [batch, tokens, width]
@@ -110,9 +120,11 @@ public final class Attention {
     public func backward(_ dy: UnsafeMutablePointer<Float>, params: UnsafePointer<Float>, grads: UnsafeMutablePointer<Float>,
                          addingInto inputGradient: UnsafeMutablePointer<Float>) {
         let inner = innerWidth, rows = batch * tokens, qkvStride = 3 * inner, square = tokens * tokens
-        outputDropout.backward(dy)
         let dOutputs = workspace.headGradient.reserve(rows * inner)
-        projection.backward(dy, input: headOutputs.pointer, rows: rows, params: params, grads: grads, inputGradient: dOutputs)
+        LayerProfile.time("backward attention projection + dropout") {
+            outputDropout.backward(dy)
+            projection.backward(dy, input: headOutputs.pointer, rows: rows, params: params, grads: grads, inputGradient: dOutputs)
+        }
         let qkv = qkv.pointer
         let dqkv = workspace.qkvGradient.reserve(rows * qkvStride)
         let p = probabilities.pointer
@@ -126,22 +138,32 @@ public final class Attention {
                 let dq = dSample + h * headWidth, dk = dq + inner, dv = dk + inner
                 let dOut = dOutputs + b * tokens * inner + h * headWidth
                 let ph = p + (b * heads + h) * square
-                gemm(transposeB: true, m: tokens, n: tokens, k: headWidth, dOut, lda: inner, v, ldb: qkvStride, dScores)
-                // Row by row while each row is in cache: the mixing weights W from the signed
-                // store (with dropout), then the softmax's backward.
-                for i in 0..<tokens {
-                    softmaxBackwardRow(dScores + i * tokens, stored: ph + i * tokens, weights: weights.map { $0 + i * tokens },
-                                       keepScale: keepScale, count: tokens)
+                LayerProfile.time("backward attention dW = dO Vᵀ") {
+                    gemm(transposeB: true, m: tokens, n: tokens, k: headWidth, dOut, lda: inner, v, ldb: qkvStride, dScores)
+                }
+                LayerProfile.time("backward attention softmax") {
+                    // Row by row while each row is in cache: the mixing weights W from the signed
+                    // store (with dropout), then the softmax's backward.
+                    for i in 0..<tokens {
+                        softmaxBackwardRow(dScores + i * tokens, stored: ph + i * tokens, weights: weights.map { $0 + i * tokens },
+                                           keepScale: keepScale, count: tokens)
+                    }
                 }
                 let mixing = weights.map { UnsafePointer($0) } ?? UnsafePointer(ph)
-                gemm(transposeA: true, m: tokens, n: headWidth, k: tokens, mixing, dOut, ldb: inner, dv, ldc: qkvStride)
-                gemm(m: tokens, n: headWidth, k: tokens, alpha: scale, dScores, k, ldb: qkvStride, dq, ldc: qkvStride)
-                gemm(transposeA: true, m: tokens, n: headWidth, k: tokens, alpha: scale, dScores, q, ldb: qkvStride, dk, ldc: qkvStride)
+                LayerProfile.time("backward attention dV = Wᵀ dO") {
+                    gemm(transposeA: true, m: tokens, n: headWidth, k: tokens, mixing, dOut, ldb: inner, dv, ldc: qkvStride)
+                }
+                LayerProfile.time("backward attention dQ = dS K, dK = dSᵀ Q") {
+                    gemm(m: tokens, n: headWidth, k: tokens, alpha: scale, dScores, k, ldb: qkvStride, dq, ldc: qkvStride)
+                    gemm(transposeA: true, m: tokens, n: headWidth, k: tokens, alpha: scale, dScores, q, ldb: qkvStride, dk, ldc: qkvStride)
+                }
             }
         }
         let dNormalised = workspace.normGradient.reserve(rows * width)
-        toQKV.backward(dqkv, input: norm.output, rows: rows, params: params, grads: grads, inputGradient: dNormalised)
-        norm.backward(dNormalised, params: params, grads: grads, addingInto: inputGradient)
+        LayerProfile.time("backward attention LayerNorm + qkv") {
+            toQKV.backward(dqkv, input: norm.output, rows: rows, params: params, grads: grads, inputGradient: dNormalised)
+            norm.backward(dNormalised, params: params, grads: grads, addingInto: inputGradient)
+        }
     }
 
     /// Sample `b`'s probabilities of the last forward, [heads, tokens, tokens], without the dropout

@@ -36,26 +36,38 @@ public final class MLP {
                         into y: UnsafeMutablePointer<Float>) {
         self.rows = rows
         let preActivation = hidden.reserve(rows * hiddenWidth)
-        expand.forward(norm.forward(x, rows: rows, params: params), rows: rows, params: params, into: preActivation)
+        LayerProfile.time("forward  MLP LayerNorm + expand") {
+            expand.forward(norm.forward(x, rows: rows, params: params), rows: rows, params: params, into: preActivation)
+        }
         let activation = activated.reserve(rows * hiddenWidth)
-        GELU.forward(preActivation, into: activation, count: rows * hiddenWidth)
-        hiddenDropout.forward(activation, count: rows * hiddenWidth, context: context)
-        contract.forward(activation, rows: rows, params: params, into: y)
-        outputDropout.forward(y, count: rows * width, context: context)
+        LayerProfile.time("forward  MLP GELU + dropout") {
+            GELU.forward(preActivation, into: activation, count: rows * hiddenWidth)
+            hiddenDropout.forward(activation, count: rows * hiddenWidth, context: context)
+        }
+        LayerProfile.time("forward  MLP contract + dropout") {
+            contract.forward(activation, rows: rows, params: params, into: y)
+            outputDropout.forward(y, count: rows * width, context: context)
+        }
     }
 
     /// dy [rows, width] (overwritten: used as scratch) -> ADDS dx [rows, width] into
     /// `inputGradient`, the residual stream's gradient; adds the parameter gradients into grads.
     public func backward(_ dy: UnsafeMutablePointer<Float>, params: UnsafePointer<Float>, grads: UnsafeMutablePointer<Float>,
                          addingInto inputGradient: UnsafeMutablePointer<Float>) {
-        outputDropout.backward(dy)
         let dHidden = workspace.hiddenGradient.reserve(rows * hiddenWidth)
-        contract.backward(dy, input: activated.pointer, rows: rows, params: params, grads: grads, inputGradient: dHidden)
-        hiddenDropout.backward(dHidden)
-        GELU.backward(dHidden, input: hidden.pointer, into: dHidden, count: rows * hiddenWidth)
+        LayerProfile.time("backward MLP contract + dropout") {
+            outputDropout.backward(dy)
+            contract.backward(dy, input: activated.pointer, rows: rows, params: params, grads: grads, inputGradient: dHidden)
+        }
+        LayerProfile.time("backward MLP GELU + dropout") {
+            hiddenDropout.backward(dHidden)
+            GELU.backward(dHidden, input: hidden.pointer, into: dHidden, count: rows * hiddenWidth)
+        }
         let dNormalised = workspace.normGradient.reserve(rows * width)
-        expand.backward(dHidden, input: norm.output, rows: rows, params: params, grads: grads, inputGradient: dNormalised)
-        norm.backward(dNormalised, params: params, grads: grads, addingInto: inputGradient)
+        LayerProfile.time("backward MLP LayerNorm + expand") {
+            expand.backward(dHidden, input: norm.output, rows: rows, params: params, grads: grads, inputGradient: dNormalised)
+            norm.backward(dNormalised, params: params, grads: grads, addingInto: inputGradient)
+        }
     }
 
     /// Floats this layer keeps per sample of `tokens` rows (its gradients are in the workspace).

@@ -18,12 +18,15 @@ public enum SafeTensors {
     }
 
     public enum Error: Swift.Error, CustomStringConvertible {
-        case unreadable(path: String, reason: String)
+        /// `remedy` is what the caller can offer for this file (it differs for a checkpoint to resume
+        /// from and for weights to evaluate), or empty.
+        case unreadable(path: String, reason: String, remedy: String)
 
         public var description: String {
             switch self {
-            case .unreadable(let path, let reason):
-                return "\(path) is not a readable safetensors checkpoint: \(reason). Re-run training or point at the run's best.safetensors."
+            case .unreadable(let path, let reason, let remedy):
+                return "\(path) is not a readable safetensors checkpoint: \(reason)"
+                    + (remedy.isEmpty ? "" : ". \(remedy)")
             }
         }
     }
@@ -57,8 +60,8 @@ public enum SafeTensors {
     }
 
     /// Decodes what `encode` wrote (float32 tensors only), in header order of their data offsets.
-    public static func decode(_ data: Data, path: String = "<memory>") throws -> (tensors: [Tensor], metadata: [String: String]) {
-        func fail(_ reason: String) -> Error { .unreadable(path: path, reason: reason) }
+    public static func decode(_ data: Data, path: String = "<memory>", remedy: String = "") throws -> (tensors: [Tensor], metadata: [String: String]) {
+        func fail(_ reason: String) -> Error { .unreadable(path: path, reason: reason, remedy: remedy) }
         guard data.count >= 8 else { throw fail("file is shorter than its 8-byte header length") }
         let headerLength = data.prefix(8).withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self))) }
         guard headerLength > 0, 8 + headerLength <= data.count else { throw fail("header length \(headerLength) exceeds the file size \(data.count)") }
@@ -101,10 +104,12 @@ extension ParameterStore {
         let byName = Dictionary(tensors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         for slice in layout.slices {
             guard let tensor = byName[slice.name] else {
-                throw SafeTensors.Error.unreadable(path: source, reason: "it has no tensor \(slice.name): it was written for a different model configuration")
+                throw SafeTensors.Error.unreadable(path: source, reason: "it has no tensor \(slice.name): it was written for a different model configuration",
+                                                   remedy: "Load it with the model settings it was trained with")
             }
             guard tensor.shape == slice.shape else {
-                throw SafeTensors.Error.unreadable(path: source, reason: "tensor \(slice.name) has shape \(tensor.shape), the model expects \(slice.shape)")
+                throw SafeTensors.Error.unreadable(path: source, reason: "tensor \(slice.name) has shape \(tensor.shape), the model expects \(slice.shape)",
+                                                   remedy: "Load it with the model settings it was trained with")
             }
             setValues(tensor.values, of: slice)
         }

@@ -23,3 +23,29 @@ public enum SgemmThroughput {
         return 2 * Double(m) * Double(n) * Double(k) / best / 1e9
     }
 }
+
+extension SgemmThroughput {
+    /// The largest error of one `gemm` of C [m, n] = A [m, k] · B [k, n] against the same product
+    /// in double precision, each element's error divided by the sum of the magnitudes of its terms:
+    /// about 1e-7 for a correct single-precision kernel, order 1 for a broken one.
+    public static func relativeError(m: Int, n: Int, k: Int) -> Double {
+        var random = CounterRandom(key: 11)
+        let a = (0..<(m * k)).map { _ in random.nextUniform() - 0.5 }
+        let b = (0..<(k * n)).map { _ in random.nextUniform() - 0.5 }
+        var c = [Float](repeating: 0, count: m * n)
+        gemm(m: m, n: n, k: k, a, b, &c)
+        var worst = 0.0
+        for i in 0..<m {
+            for j in 0..<n {
+                var exact = 0.0, magnitude = 0.0
+                for p in 0..<k {
+                    let term = Double(a[i * k + p]) * Double(b[p * n + j])
+                    exact += term
+                    magnitude += abs(term)
+                }
+                worst = max(worst, abs(Double(c[i * n + j]) - exact) / max(magnitude, .leastNormalMagnitude))
+            }
+        }
+        return worst
+    }
+}

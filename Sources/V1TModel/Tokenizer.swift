@@ -56,34 +56,38 @@ public final class Tokenizer {
     /// until the next forward); token 0 of each sample is the class token. The images are unfolded
     /// (copied), so the caller may reuse them at once.
     public func forward(_ images: UnsafePointer<Float>, batch: Int, params: UnsafePointer<Float>, context: PassContext?) -> UnsafePointer<Float> {
-        self.batch = batch
-        unfold(images)
-        let y = output.reserve(batch * tokens * embedding)
-        let cls = params + classToken.offset, position = params + positionEmbedding.offset
-        for b in 0..<batch {
-            let sample = y + b * tokens * embedding
-            // The patch embeddings go straight into their token rows, after the class token.
-            projection.forward(patches.pointer + b * patchCount * patchFeatures, rows: patchCount, params: params,
-                               into: sample + embedding)
-            for e in 0..<embedding { sample[e] = cls[e] + position[e] }
-            for i in embedding..<(tokens * embedding) { sample[i] += position[i] }
+        return LayerProfile.time("forward  tokenizer") {
+            self.batch = batch
+            unfold(images)
+            let y = output.reserve(batch * tokens * embedding)
+            let cls = params + classToken.offset, position = params + positionEmbedding.offset
+            for b in 0..<batch {
+                let sample = y + b * tokens * embedding
+                // The patch embeddings go straight into their token rows, after the class token.
+                projection.forward(patches.pointer + b * patchCount * patchFeatures, rows: patchCount, params: params,
+                                   into: sample + embedding)
+                for e in 0..<embedding { sample[e] = cls[e] + position[e] }
+                for i in embedding..<(tokens * embedding) { sample[i] += position[i] }
+            }
+            dropout.forward(y, count: batch * tokens * embedding, context: context)
+            return UnsafePointer(y)
         }
-        dropout.forward(y, count: batch * tokens * embedding, context: context)
-        return UnsafePointer(y)
     }
 
     /// dTokens [batch, tokens, embedding] (overwritten: the dropout's backward runs in place); adds
     /// into the projection, class token and position embedding gradients (none w.r.t. the images,
     /// which are data).
     public func backward(_ dTokens: UnsafeMutablePointer<Float>, params: UnsafePointer<Float>, grads: UnsafeMutablePointer<Float>) {
-        dropout.backward(dTokens)
-        let dCls = grads + classToken.offset, dPosition = grads + positionEmbedding.offset
-        for b in 0..<batch {
-            let sample = dTokens + b * tokens * embedding
-            for e in 0..<embedding { dCls[e] += sample[e] }
-            for i in 0..<(tokens * embedding) { dPosition[i] += sample[i] }
-            projection.backward(sample + embedding, input: patches.pointer + b * patchCount * patchFeatures, rows: patchCount,
-                                params: params, grads: grads, inputGradient: nil)
+        LayerProfile.time("backward tokenizer") {
+            dropout.backward(dTokens)
+            let dCls = grads + classToken.offset, dPosition = grads + positionEmbedding.offset
+            for b in 0..<batch {
+                let sample = dTokens + b * tokens * embedding
+                for e in 0..<embedding { dCls[e] += sample[e] }
+                for i in 0..<(tokens * embedding) { dPosition[i] += sample[i] }
+                projection.backward(sample + embedding, input: patches.pointer + b * patchCount * patchFeatures, rows: patchCount,
+                                    params: params, grads: grads, inputGradient: nil)
+            }
         }
     }
 

@@ -11,6 +11,8 @@ public struct TrainingThroughput: Codable, Sendable {
     /// CPU seconds the process used in each timed pass (forward and backward): on a machine shared
     /// with other work this does not count the time the process waited for a core.
     public let cpuSeconds: [Double]
+    /// With `profile`: CPU seconds per section of the layers over the timed passes (LayerProfile).
+    public let profile: [LayerProfile.Section]?
 
     public var passes: Int { forwardSeconds.count }
     /// Over all timed passes.
@@ -24,7 +26,7 @@ public struct TrainingThroughput: Codable, Sendable {
     /// Samples per CPU second, over all timed passes.
     public var samplesPerCPUSecond: Double { Double(batch * passes) / cpuSeconds.reduce(0, +) }
 
-    public static func measure(model: V1T, batch: Int, passes: Int, seed: UInt64 = 1) -> TrainingThroughput {
+    public static func measure(model: V1T, batch: Int, passes: Int, seed: UInt64 = 1, profile: Bool = false) -> TrainingThroughput {
         precondition(batch >= 1 && passes >= 1, "throughput needs a batch and passes of at least 1")
         let mouse = model.configuration.mice[0]
         var random = CounterRandom(key: seed)
@@ -35,6 +37,7 @@ public struct TrainingThroughput: Codable, Sendable {
 
         var forwardSeconds: [Double] = [], backwardSeconds: [Double] = [], cpuSeconds: [Double] = []
         for pass in 0...passes {
+            if pass == 1 && profile { LayerProfile.start() }
             let context = PassContext(training: true, seed: seed, step: pass, trialIndices: Array(0..<batch))
             let cpuStart = processCPUSeconds()
             let start = DispatchTime.now().uptimeNanoseconds
@@ -51,7 +54,9 @@ public struct TrainingThroughput: Codable, Sendable {
                 cpuSeconds.append(processCPUSeconds() - cpuStart)
             }
         }
-        return TrainingThroughput(batch: batch, forwardSeconds: forwardSeconds, backwardSeconds: backwardSeconds, cpuSeconds: cpuSeconds)
+        let sections = profile ? LayerProfile.stop() : nil
+        return TrainingThroughput(batch: batch, forwardSeconds: forwardSeconds, backwardSeconds: backwardSeconds, cpuSeconds: cpuSeconds,
+                                  profile: sections)
     }
 
 }

@@ -7,15 +7,20 @@ struct Bench: ParsableCommand {
         commandName: "bench",
         abstract: "Measure V1T's training speed and memory on one core against this machine's sgemm peak.",
         discussion: """
-        Three measurements, all on one core (a training rank runs one OpenBLAS thread):
+        Four measurements, all on one core (a training rank runs one OpenBLAS thread):
 
-        1. sgemm peak: the best GFLOP per CPU second of single-precision matrix products of the \
-        model's shapes (attention's 1654x155x1654 and 1654x1654x155, the MLP's 1654x155x488) and 1024^3.
-        2. Training speed of the whole model (cropper, core, shifter, readout of 174 neurons, ELU + 1): \
+        1. The ceilings: the core's theoretical FMA peak (vector lanes x FMA units x 2 x clock, the \
+        clock and the units measured by calibrated loops), and sgemm under every OpenBLAS kernel \
+        family this CPU can run (each in a child process, checked against a double-precision product), \
+        whose best correct figure is the machine's sgemm.
+        2. sgemm peak of the kernel in use: the best GFLOP per CPU second of single-precision matrix \
+        products of the model's shapes (attention's 1654x155x1654 and 1654x1654x155, the MLP's \
+        1654x155x488) and 1024^3.
+        3. Training speed of the whole model (cropper, core, shifter, readout of 174 neurons, ELU + 1): \
         forward + backward passes on random inputs, as samples/s and as GFLOP/s from the analytic \
         count of the matrix products (docs/performance.md gives the formula), both by the wall clock \
-        and per CPU second used, and the share of the sgemm peak. The first pass is not timed.
-        3. Memory: what the model's buffers hold per sample of a micro-batch and regardless of it \
+        and per CPU second used, and the share of each ceiling. The first pass is not timed.
+        4. Memory: what the model's buffers hold per sample of a micro-batch and regardless of it \
         (the figures the micro-batch chooser uses), and the process's peak resident memory after the \
         timed passes (VmHWM), next to the original PyTorch code's 11.8 GB at batch 16.
 
@@ -47,6 +52,16 @@ struct Bench: ParsableCommand {
     @Option(help: ArgumentHelp("Also write the figures as JSON to this file.", valueName: "file"))
     var json: String?
 
+    @Flag(help: "Also print where the CPU time of the timed passes goes, section by section of the layers.")
+    var profile = false
+
+    /// The child process of the kernel sweep: sgemm on the kernel it was started with, as JSON on stdout.
+    @Flag(help: .hidden)
+    var sgemmProbe = false
+
+    @Option(help: .hidden)
+    var sgemmRepeats = 5
+
     func validate() throws {
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1, got \(batch)") }
         guard passes >= 1 else { throw ValidationError("--passes must be at least 1, got \(passes)") }
@@ -54,6 +69,11 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
+        if sgemmProbe {
+            let probe = KernelSgemm.probe(repeats: sgemmRepeats)
+            print(String(decoding: try JSONEncoder().encode(probe), as: UTF8.self))
+            return
+        }
         let threads = blasThreadCount
         let environment = ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"]
         print("OPENBLAS_NUM_THREADS=\(environment ?? "(unset)"); OpenBLAS uses \(threads) thread\(threads == 1 ? "" : "s") (\(blasConfiguration))")
@@ -61,17 +81,18 @@ struct Bench: ParsableCommand {
             FileHandle.standardError.write(Data(
                 "warning: OpenBLAS runs \(threads) threads, so these are not one-core figures; run with OPENBLAS_NUM_THREADS=1\n".utf8))
         }
+        print(BLASKernel.current.summary)
+        print("measuring the FMA peak and sgemm under each kernel family ...")
+        let machine = BenchReport.Machine.measure()
         print("measuring sgemm ...")
-        let sgemm = BenchReport.Sgemm.measureAll()
-        var models: [BenchReport.Model] = []
+        var report = BenchReport(openblasNumThreads: environment, blasThreads: threads, blasConfiguration: blasConfiguration,
+                                 machine: machine, sgemm: BenchReport.Sgemm.measureAll(), models: [])
         // demo first: the peak-memory reset below cannot give back what a larger model left behind.
         for name in [Preset.demo, .v1t] where preset == name || preset == .both {
             print("timing \(name.rawValue): batch \(batch), \(passes) timed passes ...")
-            models.append(try BenchReport.Model.measure(name: name.rawValue, configuration: Self.configuration(name),
-                                                        batch: batch, passes: passes, sgemmPeak: BenchReport.peak(of: sgemm)))
+            report.models.append(try BenchReport.Model.measure(name: name.rawValue, configuration: Self.configuration(name),
+                                                               batch: batch, passes: passes, yardsticks: report.yardsticks, profile: profile))
         }
-        let report = BenchReport(openblasNumThreads: environment, blasThreads: threads, blasConfiguration: blasConfiguration,
-                                 sgemm: sgemm, models: models)
         print("")
         print(report.table)
         if let json {

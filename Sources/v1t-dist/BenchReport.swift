@@ -11,18 +11,50 @@ struct BenchReport: Codable {
     var openblasNumThreads: String?
     var blasThreads: Int
     var blasConfiguration: String
+    var machine: Machine
+    /// sgemm in this process, on the kernel in use.
     var sgemm: [Sgemm]
     /// The best of the sgemm figures.
     var sgemmPeakGFLOPs: Double
     var models: [Model]
 
-    init(openblasNumThreads: String?, blasThreads: Int, blasConfiguration: String, sgemm: [Sgemm], models: [Model]) {
+    init(openblasNumThreads: String?, blasThreads: Int, blasConfiguration: String, machine: Machine, sgemm: [Sgemm], models: [Model]) {
         self.openblasNumThreads = openblasNumThreads
         self.blasThreads = blasThreads
         self.blasConfiguration = blasConfiguration
+        self.machine = machine
         self.sgemm = sgemm
         sgemmPeakGFLOPs = Self.peak(of: sgemm)
         self.models = models
+    }
+
+    /// The ceilings of this core: the kernel in use, the sgemm of every kernel family the CPU runs,
+    /// and what its FMA units can do at most.
+    struct Machine: Codable {
+        var cpu: CPUCore
+        var kernel: BLASKernel
+        var fmaPeak: FMAPeak
+        var kernels: [KernelSgemm]
+
+        /// The fastest kernel family that computes correctly, and its sgemm.
+        var bestKernel: KernelSgemm? { kernels.filter(\.correct).max { $0.peakGFLOPs < $1.peakGFLOPs } }
+
+        static func measure() -> Machine {
+            Machine(cpu: .current, kernel: .current, fmaPeak: .measure(), kernels: KernelSgemm.measureAll())
+        }
+    }
+
+    /// What a model's GFLOP per CPU second is compared with.
+    struct Yardsticks: Codable {
+        /// sgemm on the kernel in use, the best over the kernel families, and the FMA peak.
+        var sgemmInUse: Double
+        var bestSgemm: Double
+        var fmaPeak: Double
+    }
+
+    var yardsticks: Yardsticks {
+        Yardsticks(sgemmInUse: sgemmPeakGFLOPs, bestSgemm: max(sgemmPeakGFLOPs, machine.bestKernel?.peakGFLOPs ?? 0),
+                   fmaPeak: machine.fmaPeak.gflops)
     }
 
     struct Sgemm: Codable {
@@ -62,19 +94,24 @@ struct BenchReport: Codable {
         /// Per CPU second used: the speed with the core to itself.
         var gflopsPerCPUSecond: Double
         var sgemmPeakGFLOPs: Double
+        var bestSgemmGFLOPs: Double
+        var fmaPeakGFLOPs: Double
         /// GFLOP per CPU second as a share of the sgemm peak (also measured in CPU time): the
         /// figure that does not depend on what else runs on the machine.
         var percentOfSgemmPeak: Double
         /// The fastest pass's wall-clock GFLOP/s as a share of the sgemm peak (equal to the above
         /// on an idle machine, lower on a busy one).
         var bestPassPercentOfSgemmPeak: Double
+        /// GFLOP per CPU second as a share of the best kernel family's sgemm and of the FMA peak.
+        var percentOfBestSgemm: Double
+        var percentOfFMAPeak: Double
         var activationBytesPerSample: Int
         var fixedBytes: Int
         /// VmHWM after the timed passes (reset before building the model where Linux allows it);
         /// includes the program and its libraries.
         var peakResidentBytes: Int?
 
-        init(name: String, configuration: V1TConfiguration, model: V1T, throughput: TrainingThroughput, sgemmPeak: Double,
+        init(name: String, configuration: V1TConfiguration, model: V1T, throughput: TrainingThroughput, yardsticks: Yardsticks,
              peakResidentBytes: Int?) {
             self.name = name
             parameters = model.parameters.count
@@ -89,25 +126,47 @@ struct BenchReport: Codable {
             achievedGFLOPs = throughput.samplesPerSecond * trainingGFLOPPerSample
             bestPassGFLOPs = throughput.bestSamplesPerSecond * trainingGFLOPPerSample
             gflopsPerCPUSecond = throughput.samplesPerCPUSecond * trainingGFLOPPerSample
-            sgemmPeakGFLOPs = sgemmPeak
-            percentOfSgemmPeak = 100 * gflopsPerCPUSecond / sgemmPeak
-            bestPassPercentOfSgemmPeak = 100 * bestPassGFLOPs / sgemmPeak
+            sgemmPeakGFLOPs = yardsticks.sgemmInUse
+            bestSgemmGFLOPs = yardsticks.bestSgemm
+            fmaPeakGFLOPs = yardsticks.fmaPeak
+            percentOfSgemmPeak = 100 * gflopsPerCPUSecond / yardsticks.sgemmInUse
+            bestPassPercentOfSgemmPeak = 100 * bestPassGFLOPs / yardsticks.sgemmInUse
+            percentOfBestSgemm = 100 * gflopsPerCPUSecond / yardsticks.bestSgemm
+            percentOfFMAPeak = 100 * gflopsPerCPUSecond / yardsticks.fmaPeak
             activationBytesPerSample = model.activationBytesPerSample
             fixedBytes = model.fixedBytes
             self.peakResidentBytes = peakResidentBytes
         }
 
-        static func measure(name: String, configuration: V1TConfiguration, batch: Int, passes: Int, sgemmPeak: Double) throws -> Model {
+        static func measure(name: String, configuration: V1TConfiguration, batch: Int, passes: Int, yardsticks: Yardsticks,
+                            profile: Bool = false) throws -> Model {
             let resetPeak = ProcessMemory.resetPeak()
             let model = try V1T(configuration: configuration, seed: 1)
-            let throughput = TrainingThroughput.measure(model: model, batch: batch, passes: passes)
-            return Model(name: name, configuration: configuration, model: model, throughput: throughput, sgemmPeak: sgemmPeak,
+            let throughput = TrainingThroughput.measure(model: model, batch: batch, passes: passes, profile: profile)
+            return Model(name: name, configuration: configuration, model: model, throughput: throughput, yardsticks: yardsticks,
                          peakResidentBytes: resetPeak ? ProcessMemory.peakResidentBytes() : nil)
         }
     }
 
     var table: String {
-        var lines = ["sgemm, one core       m      n      k   GFLOP per CPU second (best of 5)"]
+        let peak = machine.fmaPeak
+        var lines = ["CPU: \(machine.cpu.description)",
+                     "FMA peak of one core: \(peak.lanes) lanes x \(peak.fmaUnits) FMA units x 2 x \(fixed(peak.clockGHz, 2)) GHz = "
+                        + "\(fixed(peak.gflops, 1)) GFLOP/s (measured \(fixed(peak.measuredFMAsPerCycle, 2)) FMAs per cycle; "
+                        + "the FMA loop ran at \(fixed(peak.loopGFLOPs, 1)))",
+                     machine.kernel.summary, ""]
+        if !machine.kernels.isEmpty {
+            lines.append("sgemm per kernel family   GFLOP per CPU second (best shape)   relative error")
+            for k in machine.kernels {
+                let ran = k.ran == k.requested ? k.requested : "\(k.requested) (ran \(k.ran))"
+                lines.append("  " + pad(ran, -24) + pad(fixed(k.peakGFLOPs, 1), 9) + pad(String(format: "%.1e", k.relativeError), 30)
+                             + (k.correct ? "" : "  WRONG"))
+            }
+            let best = machine.bestKernel
+            lines.append("best sgemm of this machine: \(fixed(yardsticks.bestSgemm, 1)) (\(best?.requested ?? "the kernel in use"))")
+            lines.append("")
+        }
+        lines.append("sgemm, kernel in use  m      n      k   GFLOP per CPU second (best of 5)")
         for s in sgemm {
             lines.append("                " + [s.m, s.n, s.k].map { pad(String($0), 7) }.joined() + pad(fixed(s.gflops, 1), 10))
         }
@@ -129,6 +188,8 @@ struct BenchReport: Codable {
             ("GFLOP per CPU second", { fixed($0.gflopsPerCPUSecond, 1) }),
             ("% of sgemm peak (CPU time)", { fixed($0.percentOfSgemmPeak, 1) + "%" }),
             ("% of sgemm peak (best pass)", { fixed($0.bestPassPercentOfSgemmPeak, 1) + "%" }),
+            ("% of best sgemm (CPU time)", { fixed($0.percentOfBestSgemm, 1) + "%" }),
+            ("% of FMA peak (CPU time)", { fixed($0.percentOfFMAPeak, 1) + "%" }),
             ("activation MB per sample", { fixed(Double($0.activationBytesPerSample) / 1e6, 2) }),
             ("fixed MB", { fixed(Double($0.fixedBytes) / 1e6, 1) }),
             ("planned MB at this batch", { fixed(Double($0.fixedBytes + $0.batch * $0.activationBytesPerSample) / 1e6, 1) }),
@@ -138,6 +199,9 @@ struct BenchReport: Codable {
         lines.append(pad("model", -30) + models.map { pad($0.name, 14) }.joined())
         for (label, value) in rows {
             lines.append(pad(label, -30) + models.map { pad(value($0), 14) }.joined())
+        }
+        for model in models {
+            if let profile = model.profileTable { lines += ["", profile] }
         }
         let pytorchPerSample = Self.pytorchPeakBytes / Double(Self.pytorchBatch) / 1e6
         lines.append("PyTorch V1T (published) peaks at 11.8 GB with batch \(Self.pytorchBatch): "
@@ -155,6 +219,24 @@ struct BenchReport: Codable {
             try? FileManager.default.removeItem(atPath: temporary)
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
         }
+    }
+}
+
+extension BenchReport.Model {
+    /// The per-section CPU time of the timed passes (with `--profile`), largest first, and what the
+    /// sections do not cover (cropper, readout, shifter, ELU + 1, residual additions, drop path).
+    var profileTable: String? {
+        guard let sections = throughput.profile else { return nil }
+        let total = throughput.cpuSeconds.reduce(0, +), samples = Double(batch * throughput.passes)
+        let rest = LayerProfile.Section(name: "the rest: cropper, readout, shifter, ELU + 1, residuals, drop path",
+                                        seconds: total - sections.map(\.seconds).reduce(0, +), calls: 0)
+        var lines = ["profile of \(name), CPU time of \(throughput.passes) pass(es) of \(batch)".padding(toLength: 70, withPad: " ", startingAt: 0)
+                     + pad("ms/sample", 10) + pad("share", 8)]
+        for section in sections.sorted(by: { $0.seconds > $1.seconds }) + [rest] {
+            lines.append("  " + section.name.padding(toLength: 68, withPad: " ", startingAt: 0)
+                         + pad(fixed(1000 * section.seconds / samples, 3), 10) + pad(fixed(100 * section.seconds / total, 1) + "%", 8))
+        }
+        return lines.joined(separator: "\n")
     }
 }
 

@@ -63,6 +63,9 @@ struct Convert: ParsableCommand {
     @Option(help: "Longest time (seconds) a behaviour value may be interpolated or carried from a finite sample.")
     var maxGap: Double = 2
 
+    @Flag(help: "Refuse a session with a cell without usable signal (NaN or constant in every window) instead of dropping that cell by id.")
+    var strictCells = false
+
     @Flag(help: "Convert natural scenes only, leaving out the natural-movie frames.")
     var noMovies = false
 
@@ -86,6 +89,21 @@ struct Convert: ParsableCommand {
             throw ValidationError("use either --events or --events-from-cache, not both")
         }
         _ = try options()
+        try OutputFolder.requireUsable(out, option: "--out")
+        try requireDistinctExperiments()
+    }
+
+    /// Two files of one experiment would both become OUT/<id>.h5, the second silently replacing the first.
+    private func requireDistinctExperiments() throws {
+        var fileOfExperiment: [String: String] = [:]
+        for file in files {
+            // A file that cannot be read is reported when it is converted, with the full diagnosis.
+            guard let id = try? AllenNWBFile(path: file).metadata().experimentID else { continue }
+            if let earlier = fileOfExperiment[id] {
+                throw ValidationError("\(earlier) and \(file) are both experiment \(id) and would both be written to \(id).h5; give each experiment once")
+            }
+            fileOfExperiment[id] = file
+        }
     }
 
     /// The options, parsed and checked; errors name the flag.
@@ -112,6 +130,7 @@ struct Convert: ParsableCommand {
         options.usePupil = !noPupil
         guard maxGap >= 0, maxGap.isFinite else { throw ValidationError("--max-gap must be a non-negative number of seconds") }
         options.maxGap = maxGap
+        options.strictCells = strictCells
         options.includeMovies = !noMovies
         let movieBounds = movieWindow.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
         guard movieBounds.count == 2, let lag = movieBounds[0], let end = movieBounds[1], lag.isFinite, lag >= 0, end > lag, end.isFinite else {
@@ -139,7 +158,7 @@ struct Convert: ParsableCommand {
             let (recording, report) = try AllenConverter.convert(nwb: file, events: eventsFile, options: options)
             let name = "\(recording.metadata.experimentID).h5"
             try recording.write(to: folder.appendingPathComponent(name).path)
-            manifest.upsert(.init(recording: recording, file: name, convertedFrom: file))
+            manifest.upsert(.init(recording: recording, file: name, convertedFrom: file, report: report))
             try manifest.write(folder: folder)
             print(report.summary)
             print(String(format: "  wrote %@ in %.1f s (peak memory so far %.0f MB)",

@@ -67,6 +67,7 @@ struct Train: ParsableCommand {
             throw ValidationError("--pretrain-core (frozen core) and --init-core-from (core trained on) contradict each other: choose one")
         }
         if let memoryPerRank { _ = try MemoryBudget(override: memoryPerRank, source: "--memory-per-rank") }
+        try OutputFolder.requireUsable(outputDir, option: "--output-dir")
     }
 
     func run() throws {
@@ -100,6 +101,7 @@ struct Train: ParsableCommand {
 
         log.detail("\(world.size) rank(s) on \(world.processorName); \(mice.count) recording(s): "
             + mice.map { "\($0.name) (\($0.neurons) neurons, \($0.trainTrials.count)/\($0.validationTrials.count)/\($0.testTrials.count) trials)" }.joined(separator: ", "))
+        log.detail(BLASKernel.current.summary)
         log.detail("model: \(v1t.parameters.count) parameters, behaviour mode \(configuration.model.behaviourMode)\(configuration.model.usesShifter ? " with shifter" : ""), \(configuration.model.core.tokens) tokens of width \(configuration.model.core.embedding)")
 
         let trainer = try Trainer(configuration: configuration, mice: mice, model: v1t, world: world, run: run,
@@ -176,7 +178,8 @@ struct Train: ParsableCommand {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw RunError("\(flag): \(path) is missing; give the directory of a finished run or a safetensors file")
         }
-        let tensors = try SafeTensors.decode(data, path: path).tensors.filter { $0.name.hasPrefix("core.") }
+        let tensors = try SafeTensors.decode(data, path: path, remedy: "Give \(flag) another finished run")
+            .tensors.filter { $0.name.hasPrefix("core.") }
         let coreSlices = model.layout.slices.filter { $0.group == .core }
         let missing = coreSlices.map(\.name).filter { name in !tensors.contains { $0.name == name } }
         guard missing.isEmpty else {

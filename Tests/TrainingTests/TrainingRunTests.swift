@@ -45,6 +45,8 @@ final class TrainingRunTests: XCTestCase {
         for file in ["config.json", "best.safetensors", "state.json", "evaluation.json", "evaluation_neurons.csv", "log.txt"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: path("a/\(file)")), "\(file) missing from the run directory")
         }
+        let log = try String(contentsOfFile: path("a/log.txt"), encoding: .utf8)
+        XCTAssertTrue(log.contains("OpenBLAS kernel "), "the log (and --verbose 2) names the BLAS kernel:\n\(log)")
     }
 
     func testResumeContinuesExactly() throws {

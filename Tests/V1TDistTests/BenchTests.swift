@@ -18,8 +18,15 @@ final class BenchTests: XCTestCase {
 
     private func tinyReport() throws -> BenchReport {
         let sgemm = [BenchReport.Sgemm(m: 4, n: 5, k: 6, gflops: 40), BenchReport.Sgemm(m: 8, n: 8, k: 8, gflops: 80)]
-        let model = try BenchReport.Model.measure(name: "tiny", configuration: tinyConfiguration(), batch: 3, passes: 2, sgemmPeak: 80)
-        return BenchReport(openblasNumThreads: "1", blasThreads: 1, blasConfiguration: "test", sgemm: sgemm, models: [model])
+        let machine = BenchReport.Machine(
+            cpu: .current, kernel: .current, fmaPeak: FMAPeak(lanes: 16, measuredFMAsPerCycle: 2.01, fmaUnits: 2, clockGHz: 2.5, gflops: 160, loopGFLOPs: 159),
+            kernels: [KernelSgemm(requested: "Prescott", ran: "Prescott", relativeError: 1e-7, sgemm: [BenchReport.Sgemm(m: 8, n: 8, k: 8, gflops: 30)]),
+                      KernelSgemm(requested: "SkylakeX", ran: "SkylakeX", relativeError: 2e-7, sgemm: [BenchReport.Sgemm(m: 8, n: 8, k: 8, gflops: 120)]),
+                      KernelSgemm(requested: "Broken", ran: "Broken", relativeError: 0.5, sgemm: [BenchReport.Sgemm(m: 8, n: 8, k: 8, gflops: 500)])])
+        var report = BenchReport(openblasNumThreads: "1", blasThreads: 1, blasConfiguration: "test", machine: machine, sgemm: sgemm, models: [])
+        report.models = [try BenchReport.Model.measure(name: "tiny", configuration: tinyConfiguration(), batch: 3, passes: 2,
+                                                       yardsticks: report.yardsticks)]
+        return report
     }
 
     func testTableShowsEveryFigureOfATinyModel() throws {
@@ -30,6 +37,15 @@ final class BenchTests: XCTestCase {
             lines.first { $0.hasPrefix(label) }.map { $0.dropFirst(label.count).split(separator: " ").map(String.init) }
         }
         XCTAssertEqual(row("peak"), ["80.0"], "the best sgemm figure")
+        XCTAssertEqual(report.yardsticks.bestSgemm, 120, "the fastest kernel family that computes correctly")
+        XCTAssertTrue(lines.contains("best sgemm of this machine: 120.0 (SkylakeX)"), report.table)
+        XCTAssertTrue(lines.contains { $0.contains("Broken") && $0.hasSuffix("WRONG") }, "a wrong kernel is marked")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("FMA peak of one core: 16 lanes x 2 FMA units x 2 x 2.50 GHz = 160.0 GFLOP/s") }, report.table)
+        XCTAssertTrue(lines.contains(BLASKernel.current.summary))
+        XCTAssertEqual(model.percentOfBestSgemm, 100 * model.gflopsPerCPUSecond / 120, accuracy: 1e-9)
+        XCTAssertEqual(model.percentOfFMAPeak, 100 * model.gflopsPerCPUSecond / 160, accuracy: 1e-9)
+        XCTAssertEqual(row("% of best sgemm (CPU time)"), [String(format: "%.1f%%", model.percentOfBestSgemm)])
+        XCTAssertEqual(row("% of FMA peak (CPU time)"), [String(format: "%.1f%%", model.percentOfFMAPeak)])
         XCTAssertEqual(row("model"), ["tiny"])
         XCTAssertEqual(row("batch"), ["3"])
         XCTAssertEqual(row("readout neurons"), ["3"])
@@ -63,12 +79,41 @@ final class BenchTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), ["bench.json"], "no temporary file left")
         let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
         XCTAssertEqual(object["sgemmPeakGFLOPs"] as? Double, 80)
+        let machine = object["machine"] as! [String: Any]
+        XCTAssertEqual((machine["kernel"] as? [String: Any])?["name"] as? String, BLASKernel.current.name)
+        XCTAssertEqual((machine["fmaPeak"] as? [String: Any])?["gflops"] as? Double, 160)
+        XCTAssertEqual((machine["kernels"] as? [[String: Any]])?.count, 3)
         let model = (object["models"] as! [[String: Any]])[0]
-        for key in ["samplesPerSecond", "achievedGFLOPs", "percentOfSgemmPeak", "activationBytesPerSample", "fixedBytes",
+        for key in ["samplesPerSecond", "achievedGFLOPs", "percentOfSgemmPeak", "percentOfBestSgemm", "percentOfFMAPeak", "activationBytesPerSample", "fixedBytes",
                     "peakResidentBytes", "trainingGFLOPPerSample"] {
             XCTAssertNotNil(model[key], key)
         }
         XCTAssertEqual((model["flops"] as! [String: Int])["tokenizer"], TrainingFLOPs(tinyConfiguration().core).tokenizer)
+    }
+
+    func testProfileSplitsThePassesCPUTimeBySection() throws {
+        let yardsticks = BenchReport.Yardsticks(sgemmInUse: 80, bestSgemm: 120, fmaPeak: 160)
+        let plain = try BenchReport.Model.measure(name: "tiny", configuration: tinyConfiguration(), batch: 3, passes: 1, yardsticks: yardsticks)
+        XCTAssertNil(plain.throughput.profile)
+        XCTAssertNil(plain.profileTable)
+        let model = try BenchReport.Model.measure(name: "tiny", configuration: tinyConfiguration(), batch: 3, passes: 2,
+                                                  yardsticks: yardsticks, profile: true)
+        let sections = try XCTUnwrap(model.throughput.profile)
+        let names = Set(sections.map(\.name))
+        for name in ["forward  tokenizer", "forward  attention scores Q Kᵀ", "forward  attention softmax + dropout",
+                     "forward  attention mixing P V", "forward  MLP GELU + dropout", "backward attention dQ = dS K, dK = dSᵀ Q",
+                     "backward MLP LayerNorm + expand", "backward tokenizer"] {
+            XCTAssertTrue(names.contains(name), "section \(name) missing from \(names.sorted())")
+        }
+        // One block of 2 heads, 3 samples, 2 timed passes: the per-head sections run 12 times.
+        XCTAssertEqual(sections.first { $0.name == "forward  attention scores Q Kᵀ" }?.calls, 12)
+        XCTAssertEqual(sections.first { $0.name == "forward  tokenizer" }?.calls, 2)
+        let covered = sections.map(\.seconds).reduce(0, +)
+        XCTAssertLessThanOrEqual(covered, model.throughput.cpuSeconds.reduce(0, +) * 1.05, "sections lie within the timed passes")
+        let table = try XCTUnwrap(model.profileTable)
+        XCTAssertTrue(table.hasPrefix("profile of tiny, CPU time of 2 pass(es) of 3"))
+        XCTAssertTrue(table.contains("the rest: cropper, readout"))
+        XCTAssertEqual(table.split(separator: "\n").count, sections.count + 2)
     }
 
     func testPresetsAreThePublishedModelAndTheDemo() {
@@ -96,5 +141,23 @@ final class BenchTests: XCTestCase {
         XCTAssertTrue(message(["--passes", "0"]).contains("--passes"))
         XCTAssertTrue(message(["--preset", "huge"]).contains("preset"))
         XCTAssertTrue(message(["--json", "/nonexistent-directory/x.json"]).contains("--json"))
+    }
+}
+
+final class KernelSweepTests: XCTestCase {
+    private var binary: URL { Bundle.main.executableURL!.deletingLastPathComponent().appendingPathComponent("v1t-dist") }
+
+    /// Every kernel family this CPU can run is measured in its own process, runs as asked, and
+    /// computes within float rounding of a double-precision product.
+    func testEveryKernelFamilyTheCPURunsIsMeasuredAndCorrect() {
+        let sweep = KernelSgemm.measureAll(program: binary.path, repeats: 1)
+        let supported = KernelSgemm.candidates.filter { CPUCore.current.features.isSuperset(of: $0.needs) }.map(\.name)
+        XCTAssertEqual(sweep.map(\.requested), supported)
+        for kernel in sweep {
+            XCTAssertEqual(kernel.ran, kernel.requested, "OPENBLAS_CORETYPE=\(kernel.requested) is honoured")
+            XCTAssertTrue(kernel.correct, "\(kernel.requested): relative error \(kernel.relativeError)")
+            XCTAssertEqual(kernel.sgemm.count, BenchReport.Sgemm.shapes.count)
+            XCTAssertGreaterThan(kernel.peakGFLOPs, 0)
+        }
     }
 }
