@@ -21,24 +21,23 @@ public final class MouseData {
     public let trainTrials: [Int]
     public let validationTrials: [Int]
     public let testTrials: [Int]
-    /// (trials x neurons): whether the neuron was recorded on the trial; nil when all were (a single
-    /// session). An experiment container's neurons are the union of its sessions' cells, so each
-    /// session's trials leave out the cells it did not keep: losses, gradients and metrics skip those
-    /// entries, whose responses are held as 0.
+    /// (trials x neurons): whether the neuron was recorded on the trial (`Recording.isRecorded`); nil
+    /// when all were (a single session). An experiment container's neurons are the union of its
+    /// sessions' cells, so each session's trials leave out the cells it did not keep: losses,
+    /// gradients and metrics skip those entries, whose responses are held as 0.
     public let recorded: [Bool]?
 
     /// - limitTrainingTrials: keep only the first N training trials (V1T's --limit_data), for quick runs.
-    /// - recorded: (trials x neurons), see `recorded`; nil or all true means every neuron on every trial.
-    public init(recording: Recording, name: String, limitTrainingTrials: Int? = nil, recorded: [Bool]? = nil) {
+    public init(recording: Recording, name: String, limitTrainingTrials: Int? = nil) {
         self.name = name
         self.recording = recording
         let trials = recording.trials
         let neurons = recording.neurons.count
         self.neurons = neurons
         let statistics = recording.statistics
-        precondition(recorded.map { $0.count == trials.count * neurons } ?? true,
-                     "the recorded mask must have \(trials.count) x \(neurons) entries")
-        self.recorded = recorded.flatMap { $0.allSatisfy { $0 } ? nil : $0 }
+        recorded = recording.recordsEveryNeuronOnEveryTrial ? nil : (0..<(trials.count * neurons)).map {
+            recording.isRecorded(trial: $0 / neurons, neuron: $0 % neurons)
+        }
 
         let std = statistics.responses.std
         let threshold = 0.01 * std.reduce(0, +) / Float(max(std.count, 1))

@@ -2,6 +2,7 @@ import AllenNWB
 import ArgumentParser
 import Foundation
 import ImageFiles
+import TrainingSet
 
 extension AspectMode: ExpressibleByArgument {}
 
@@ -62,6 +63,13 @@ struct Convert: ParsableCommand {
 
     @Option(help: "Longest time (seconds) a behaviour value may be interpolated or carried from a finite sample.")
     var maxGap: Double = 2
+
+    @Flag(help: """
+        The files are the sessions (three_session_A, B, C) of one experiment container: write one training set, \
+        OUT/container_<id>.h5, whose neurons are the union of the sessions' cells (matched by cell_specimen_id), \
+        each trial recording only its own session's cells. Files of different containers, mice, areas or depths are refused.
+        """)
+    var container = false
 
     @Flag(help: "Refuse a session with a cell without usable signal (NaN or constant in every window) instead of dropping that cell by id.")
     var strictCells = false
@@ -152,9 +160,10 @@ struct Convert: ParsableCommand {
         let folder = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var manifest = try TrainingSetManifest.read(folder: folder) ?? TrainingSetManifest()
+        if container { return try convertContainer(options: options, folder: folder, manifest: &manifest) }
         for (index, file) in files.enumerated() {
             let started = Date()
-            let eventsFile = events.isEmpty ? (eventsFromCache ? try cachedEvents(beside: file) : nil) : events[index]
+            let eventsFile = try self.eventsFile(index)
             let (recording, report) = try AllenConverter.convert(nwb: file, events: eventsFile, options: options)
             let name = "\(recording.metadata.experimentID).h5"
             try recording.write(to: folder.appendingPathComponent(name).path)
@@ -165,6 +174,26 @@ struct Convert: ParsableCommand {
                          folder.appendingPathComponent(name).path, Date().timeIntervalSince(started), peakMemoryMB()))
         }
         print("\(manifest.recordings.count) training sets listed in \(folder.appendingPathComponent(TrainingSetManifest.fileName).path)")
+    }
+
+    /// The events file of NWB file `index`, if responses are to average events.
+    private func eventsFile(_ index: Int) throws -> String? {
+        events.isEmpty ? (eventsFromCache ? try cachedEvents(beside: files[index]) : nil) : events[index]
+    }
+
+    /// --container: every session converted as usual, checked to be one container, merged, written once.
+    private func convertContainer(options: ConversionOptions, folder: URL, manifest: inout TrainingSetManifest) throws {
+        let started = Date()
+        let (merged, reports) = try AllenConverter.convertContainer(nwb: files, events: try files.indices.map(eventsFile), options: options)
+        reports.forEach { print($0.summary) }
+        let name = "\(merged.metadata.experimentID).h5"
+        try merged.write(to: folder.appendingPathComponent(name).path)
+        manifest.upsert(.init(recording: merged, file: name, convertedFrom: files.joined(separator: ",")))
+        try manifest.write(folder: folder)
+        let perSession = merged.sessions.map { "\($0.sessionType) \($0.recorded.filter { $0 }.count)" }.joined(separator: ", ")
+        print("\(merged.metadata.experimentID): \(merged.neurons.count) neurons (the union; per session: \(perSession)), \(merged.trials.count) trials")
+        print(String(format: "  wrote %@ in %.1f s (peak memory so far %.0f MB)",
+                     folder.appendingPathComponent(name).path, Date().timeIntervalSince(started), peakMemoryMB()))
     }
 
     /// `<cache>/ophys_experiment_events/<id>_events.npz` for `<cache>/ophys_experiment_data/<id>.nwb`.

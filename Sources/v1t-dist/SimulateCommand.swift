@@ -16,6 +16,12 @@ struct Simulate: ParsableCommand {
 
         The same --seed always gives the same file. Inspect the result with `v1t-dist inspect FILE`.
 
+        --container writes an experiment container instead: three sessions (three_session_A, B, C) of the \
+        same --neurons neurons, each keeping an overlapping subset (cells i % 4 == 0 in all three, every other \
+        cell in two), one training set with a per-session recorded mask. B is the natural-scenes session \
+        above; A and C each show --images other images of the same kind, all training trials, standing in \
+        for the movies a real A and C session shows. Held-out images are B's, as in a real container.
+
         Example: v1t-dist simulate --out data/simulated.h5 --seed 7
         """
     )
@@ -50,6 +56,9 @@ struct Simulate: ParsableCommand {
     @Option(help: "Share of the natural images held out for test.")
     var testFraction = SimulationOptions().testFraction
 
+    @Flag(help: "Write a three-session experiment container (see above).")
+    var container = false
+
     var options: SimulationOptions {
         var options = SimulationOptions()
         options.seed = seed
@@ -75,13 +84,17 @@ struct Simulate: ParsableCommand {
 
     func run() throws {
         let start = Date()
-        let recording = try Simulator.simulate(options)
+        let recording = container ? try Simulator.simulateContainer(options) : try Simulator.simulate(options)
         try recording.write(to: out)
         let trials = recording.trials
         let tiers = Tier.allCases.map { tier in "\(tier) \(trials.tiers.filter { $0 == tier }.count)" }.joined(separator: ", ")
         print("wrote \(out): \(trials.count) trials (\(tiers)), \(recording.neurons.count) neurons, "
               + "\(recording.images.count) images of \(recording.images.height) x \(recording.images.width) "
               + "in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
+        if container {
+            print("container sessions: " + recording.sessions.map { "\($0.sessionType) \($0.recorded.filter { $0 }.count) neurons" }
+                .joined(separator: ", "))
+        }
     }
 }
 

@@ -62,3 +62,36 @@ final class ExperimentContainerTests: XCTestCase {
         }
     }
 }
+
+/// `AllenConverter.convertContainer`: the check comes before any conversion, then the sessions merge.
+final class ContainerConversionTests: XCTestCase {
+    func testFilesThatAreNotOneContainerAreRefusedBeforeAnyConversion() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("container-convert-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var settings = SyntheticAllenContainer.Settings()
+        settings.cells = 8
+        let paths = try SyntheticAllenContainer(settings).write(to: folder).map(\.path)
+        var other = SyntheticAllenContainer(settings).sessions[2].settings
+        other.subjectID = "333333"
+        let stranger = folder.appendingPathComponent("stranger.nwb").path
+        try SyntheticAllenSession(other).write(to: stranger)
+        XCTAssertThrowsError(try AllenConverter.convertContainer(nwb: [paths[1], stranger], events: [nil, nil])) { error in
+            XCTAssertTrue(error is ContainerMismatch, "\(error)")
+            XCTAssertTrue("\(error)".contains("\(stranger): 333333"), "\(error)")
+        }
+    }
+
+    func testASingleSessionContainerIsThatSessionWithItsCells() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("container-convert-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let paths = try SyntheticAllenContainer().write(to: folder).map(\.path)
+        let (merged, reports) = try AllenConverter.convertContainer(nwb: [paths[1]], events: [nil])
+        let (alone, _) = try AllenConverter.convert(nwb: paths[1])
+        XCTAssertEqual(reports.count, 1)
+        XCTAssertEqual(merged.metadata.experimentID, "container_511510736")
+        XCTAssertEqual(merged.sessions.map(\.experimentID), ["501559087"])
+        XCTAssertEqual(merged.neurons.ids, alone.neurons.ids)
+        XCTAssertEqual(merged.trials.responses, alone.trials.responses)
+        XCTAssertTrue(merged.recordsEveryNeuronOnEveryTrial)
+    }
+}

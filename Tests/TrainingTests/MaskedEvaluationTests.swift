@@ -17,24 +17,34 @@ final class MaskedEvaluationTests: XCTestCase {
         return try Simulator.simulate(options)
     }
 
-    /// Neuron 0 unrecorded on the second half of the trials (another session), neuron 3 on every
-    /// test trial, neurons 1 and 2 everywhere.
-    static func mask(_ recording: Recording) -> [Bool] {
-        let trials = recording.trials.count, tiers = recording.trials.tiers
-        return (0..<(trials * 4)).map { index in
-            let (trial, neuron) = (index / 4, index % 4)
-            return !(neuron == 0 && trial >= trials / 2) && !(neuron == 3 && tiers[trial] == .test)
+    /// Neuron 0 unrecorded on the second half of the trials, neuron 3 on every test trial, neurons 1
+    /// and 2 everywhere: four sessions, (first or second half) x (test or not).
+    static func masked(_ recording: Recording) -> Recording {
+        var masked = recording
+        let trials = recording.trials.count
+        masked.trials.sessionIndex = (0..<trials).map { Int32(($0 >= trials / 2 ? 1 : 0) + (recording.trials.tiers[$0] == .test ? 2 : 0)) }
+        masked.sessions = (0..<4).map { session in
+            RecordedSession(experimentID: "session-\(session)", sessionType: "simulated",
+                            recorded: (0..<4).map { !($0 == 0 && session % 2 == 1) && !($0 == 3 && session >= 2) })
         }
+        for trial in 0..<trials {
+            for neuron in 0..<4 where !masked.isRecorded(trial: trial, neuron: neuron) { masked.trials.responses[trial, neuron] = 0 }
+        }
+        masked.recomputeStatistics()
+        return masked
     }
 
     func testMetricsIgnoreUnrecordedEntriesAndNeuronsTheTierNeverSaw() throws {
-        let recording = try Self.recording()
-        let mask = Self.mask(recording)
-        let data = MouseData(recording: recording, name: "masked", recorded: mask)
-        // Unrecorded entries hold anything at all: here a thousand times the response.
+        let recording = Self.masked(try Self.recording())
+        let data = MouseData(recording: recording, name: "masked")
+        let mask = try XCTUnwrap(data.recorded)
+        XCTAssertEqual(mask.count, recording.trials.count * 4)
+        // Unrecorded entries hold anything at all: here up to 6,000 times a response.
         var garbled = recording
         for index in mask.indices where !mask[index] { garbled.trials.responses.values[index] = 1000 * Float(index % 7) }
-        let garbledData = MouseData(recording: garbled, name: "masked", recorded: mask)
+        garbled.recomputeStatistics()
+        let garbledData = MouseData(recording: garbled, name: "masked")
+        XCTAssertEqual(garbled.statistics, recording.statistics)
 
         let trials = data.testTrials
         let predictions = (0..<(trials.count * 4)).map { Float(1 + ($0 * 37 % 11)) / 4 }
@@ -64,7 +74,12 @@ final class MaskedEvaluationTests: XCTestCase {
     func testAnAllTrueMaskChangesNothing() throws {
         let recording = try Self.recording()
         let plain = MouseData(recording: recording, name: "plain")
-        let allTrue = MouseData(recording: recording, name: "plain", recorded: [Bool](repeating: true, count: recording.trials.count * 4))
+        var twoSessions = recording
+        twoSessions.trials.sessionIndex = (0..<recording.trials.count).map { Int32($0 % 2) }
+        twoSessions.sessions = [recording.sessions[0], RecordedSession(experimentID: "other", sessionType: "simulated",
+                                                                       recorded: [true, true, true, true])]
+        let allTrue = MouseData(recording: twoSessions, name: "plain")
+        XCTAssertNil(plain.recorded)
         XCTAssertNil(allTrue.recorded)
         let trials = plain.testTrials
         let predictions = (0..<(trials.count * 4)).map { Float(1 + ($0 * 13 % 5)) / 3 }
