@@ -3,6 +3,7 @@ import DDP
 import Foundation
 import Results
 import Training
+import TrainingSet
 import V1TModel
 
 struct Train: ParsableCommand {
@@ -33,6 +34,9 @@ struct Train: ParsableCommand {
 
     @Flag(help: "Continue the run in --output-dir from its last checkpoint (any number of ranks). Starts afresh if it has none.")
     var resume = false
+
+    @Option(help: ArgumentHelp("Train on these stimuli only: scenes, movies, scenes,movies or kinds by name (natural_movie_one). Default: everything the files hold. Evaluation reports each kind apart, the natural-scene test images first.", valueName: "kinds"))
+    var stimuli: String?
 
     @Flag(name: [.customLong("clear-output-dir"), .customLong("clear_output_dir")], help: "Delete an existing run in --output-dir first.")
     var clearOutputDir = false
@@ -67,6 +71,7 @@ struct Train: ParsableCommand {
             throw ValidationError("--pretrain-core (frozen core) and --init-core-from (core trained on) contradict each other: choose one")
         }
         if let memoryPerRank { _ = try MemoryBudget(override: memoryPerRank, source: "--memory-per-rank") }
+        if let stimuli { _ = try StimulusSelection(parsing: stimuli) }
         try OutputFolder.requireUsable(outputDir, option: "--output-dir")
     }
 
@@ -81,10 +86,13 @@ struct Train: ParsableCommand {
         let resuming = try prepareRunDirectory(run, world: world, log: log)
 
         let files = try TrainingSetFiles.resolve(data)
-        let mice = try TrainingSetFiles.load(files, limitTrainingTrials: optimisation.limitData)
-        let configuration: TrainingConfiguration
-        if resuming {
-            var saved = try run.loadConfiguration()
+        let saved = resuming ? try run.loadConfiguration() : nil
+        // A resumed run keeps the stimuli it started with.
+        let chosenStimuli = saved.map { $0.stimuli } ?? stimuli
+        let mice = try TrainingSetFiles.load(files, limitTrainingTrials: optimisation.limitData,
+                                             stimuli: try chosenStimuli.map { try StimulusSelection(parsing: $0) } ?? .all)
+        var configuration: TrainingConfiguration
+        if var saved {
             guard saved.dataFiles == files else {
                 throw RunError("--resume: \(run.url.path) was trained on \(saved.dataFiles), not \(files); give the same --data")
             }
@@ -93,6 +101,7 @@ struct Train: ParsableCommand {
         } else {
             configuration = try optimisation.configuration(model: model.configuration(for: mice), files: files, mice: mice,
                                                            pretrainedCore: pretrainedCoreSource)
+            configuration.stimuli = stimuli
         }
         let v1t = try V1T(configuration: configuration.model, seed: configuration.seed)
         if let pretrained = configuration.pretrainedCore, !resuming { try loadPretrainedCore(pretrained, into: v1t, log: log) }

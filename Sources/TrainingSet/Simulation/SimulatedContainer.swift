@@ -14,6 +14,7 @@ extension Simulator {
         try options.validate()
         var all = options
         all.images = 3 * options.images
+        all.movieFrames = 0
         let whole = try simulate(all)
         // Image i belongs to session i % 3 (0 A, 1 B, 2 C); the blank (gray, the last image) to B.
         let gray = Int32(all.images)
