@@ -29,8 +29,8 @@ public struct ConversionOptions {
     /// of `movieGapFrames` between tiers.
     public var includeMovies = true
     public var movieWindowStart = 0.1
-    public var movieWindowEnd = 0.4
-    public var movieFrameStep = 6
+    public var movieWindowEnd = 0.5
+    public var movieFrameStep = 10
     public var movieSegmentFrames = TierSplit.defaultMovieSegmentFrames
     public var movieGapFrames = TierSplit.defaultMovieGapFrames
 

@@ -26,6 +26,12 @@ struct SessionStimuli {
     init(file: AllenNWBFile, sessionType: String, times: [Double], options: ConversionOptions) throws {
         let movies = options.includeMovies ? try file.naturalMovies() : []
         let hasScenes = try file.guarded(AllenNWBLayout.naturalScenes) { try file.file.exists(AllenNWBLayout.naturalScenes) }
+        // Every B session shows natural scenes: a B file without them is incomplete, not a movie session.
+        if !hasScenes && sessionType == "three_session_B" {
+            throw AllenNWBError(file: file.path, field: AllenNWBLayout.naturalScenes,
+                                problem: "session three_session_B has no natural scenes, which every three_session_B file holds",
+                                remedy: AllenNWBError.redownload)
+        }
         if !hasScenes && movies.isEmpty {
             if !options.includeMovies, try !file.naturalMovies().isEmpty {
                 throw AllenNWBError(file: file.path, field: AllenNWBLayout.naturalScenes,

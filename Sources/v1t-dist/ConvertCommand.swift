@@ -78,10 +78,10 @@ struct Convert: ParsableCommand {
     var noMovies = false
 
     @Option(help: ArgumentHelp("Response window after each movie frame's onset, seconds: lag,end (measured default: docs/allen.md).", valueName: "start,end"))
-    var movieWindow = "0.1,0.4"
+    var movieWindow = "0.1,0.5"
 
     @Option(help: "Every n-th movie frame becomes a trial (neighbouring frames are near-duplicates).")
-    var movieFrameStep = 6
+    var movieFrameStep = 10
 
     @Option(help: ArgumentHelp("Movie tiers: segment length and gap between tiers, in movie frames.", valueName: "segment,gap"))
     var movieTiers = "150,30"
@@ -142,7 +142,7 @@ struct Convert: ParsableCommand {
         options.includeMovies = !noMovies
         let movieBounds = movieWindow.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
         guard movieBounds.count == 2, let lag = movieBounds[0], let end = movieBounds[1], lag.isFinite, lag >= 0, end > lag, end.isFinite else {
-            throw ValidationError("--movie-window '\(movieWindow)' must be lag,end in seconds with 0 <= lag < end, e.g. 0.1,0.4")
+            throw ValidationError("--movie-window '\(movieWindow)' must be lag,end in seconds with 0 <= lag < end, e.g. 0.1,0.5")
         }
         (options.movieWindowStart, options.movieWindowEnd) = (lag, end)
         guard movieFrameStep >= 1 else { throw ValidationError("--movie-frame-step must be 1 or more") }

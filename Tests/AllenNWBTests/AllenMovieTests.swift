@@ -25,10 +25,10 @@ final class AllenMovieTests: XCTestCase {
         return (session, path)
     }
 
-    /// 5-frame segments with a 2-frame gap, so the synthetic 20-frame movie has all three tiers.
+    /// Every 6th frame, 5-frame segments with a 2-frame gap, so the synthetic 20-frame movie has all three tiers.
     private var options: ConversionOptions {
         var options = ConversionOptions()
-        (options.movieSegmentFrames, options.movieGapFrames) = (5, 2)
+        (options.movieFrameStep, options.movieSegmentFrames, options.movieGapFrames) = (6, 5, 2)
         return options
     }
 

@@ -13,7 +13,7 @@ struct SimulatedMovie {
 
     static let name = "natural_movie_one"
     /// Seconds after a frame's onset the response averages: what `convert` uses by default (docs/allen.md).
-    static let responseWindow = (start: 0.1, end: 0.4)
+    static let responseWindow = (start: 0.1, end: 0.5)
     static let shotFrames = 150
     static let panPixelsPerFrame = 0.4
 

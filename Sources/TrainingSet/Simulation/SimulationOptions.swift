@@ -21,7 +21,7 @@ public struct SimulationOptions: Equatable, Sendable {
     /// frame becomes a trial, as `convert` does (`SimulatedMovie`).
     public var movieFrames = 0
     public var movieRepeats = 10
-    public var movieFrameStep = 6
+    public var movieFrameStep = 10
 
     public init() {}
 
