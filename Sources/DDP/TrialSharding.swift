@@ -4,29 +4,38 @@
 /// - Each epoch visits the training trials in one permutation that depends only on (seed, epoch).
 /// - Step `s` takes the global batch `permutation[s*G ..< (s+1)*G]` of G trials. The last batch of
 ///   an epoch keeps the remainder (fewer than G trials), as V1T's DataLoader does (no drop-last).
-/// - The global batch is cut into contiguous per-rank shares, in rank order, whose sizes differ by at
-///   most one (the first `count % ranks` ranks get one more). A step's global batch is therefore the
-///   same set for any number of ranks; only who computes which trial changes.
-/// - Each share is cut into the fewest micro-batches of at most M trials, sizes differing by at most one.
+/// - The global batch is cut into groups of `groupSize` consecutive trials (the last may be
+///   shorter), and the groups into contiguous per-rank shares, in rank order, whose group counts
+///   differ by at most one (the first `groups % ranks` ranks get one more). A step's global batch
+///   is therefore the same set for any number of ranks; only who computes which trial changes.
+/// - Each share is cut into the fewest micro-batches of at most M trials holding whole groups,
+///   group counts differing by at most one.
 ///
 /// With gradients summed per trial and allreduce-summed over ranks, a step then computes the same
-/// gradient (up to float rounding order) on 1, 2 or N ranks.
+/// gradient (up to float rounding order) on 1, 2 or N ranks. Groups matter to a model whose
+/// training pass normalises over several trials (batch norm): it computes statistics per group,
+/// and every group lies inside one micro-batch on one rank. With groups of 1 (the ViT) the shares
+/// and micro-batches are cut trial by trial.
 public struct TrialSharding: Sendable {
     /// The dataset indices of the training trials, in dataset order.
     public let trials: [Int]
     /// G: trials per optimiser step over all ranks.
     public let globalBatchSize: Int
     public let seed: UInt64
+    /// Trials that must stay together in one micro-batch (batch norm's group); 1 for independent trials.
+    public let groupSize: Int
 
-    public init(trials: [Int], globalBatchSize: Int, seed: UInt64) throws {
+    public init(trials: [Int], globalBatchSize: Int, seed: UInt64, groupSize: Int = 1) throws {
         guard !trials.isEmpty else { throw DDPError("there are no training trials to shard") }
         guard globalBatchSize >= 1 else { throw DDPError("the global batch size must be at least 1, got \(globalBatchSize)") }
         guard Set(trials).count == trials.count else {
             throw DDPError("the training trial list names a trial twice; each trial must appear once")
         }
+        guard groupSize >= 1 else { throw DDPError("the trial group size must be at least 1, got \(groupSize)") }
         self.trials = trials
         self.globalBatchSize = globalBatchSize
         self.seed = seed
+        self.groupSize = groupSize
     }
 
     /// Optimiser steps per epoch, the last one possibly short.
@@ -34,8 +43,13 @@ public struct TrialSharding: Sendable {
 
     /// The largest per-rank share any step can give: what a micro-batch never needs to exceed.
     public func largestShare(ranks: Int) -> Int {
-        let fullBatch = min(globalBatchSize, trials.count)
-        return (fullBatch + ranks - 1) / ranks
+        Self.largestShare(globalBatchSize: min(globalBatchSize, trials.count), ranks: ranks, groupSize: groupSize)
+    }
+
+    /// The most trials one rank gets of a global batch of `globalBatchSize` in groups of `groupSize`.
+    public static func largestShare(globalBatchSize: Int, ranks: Int, groupSize: Int = 1) -> Int {
+        let groups = (globalBatchSize + groupSize - 1) / groupSize
+        return min(globalBatchSize, (groups + ranks - 1) / ranks * groupSize)
     }
 
     /// The training trials in the order epoch `epoch` visits them (Fisher-Yates keyed by seed and epoch).
@@ -52,18 +66,26 @@ public struct TrialSharding: Sendable {
     public func steps(epoch: Int, rank: Int, ranks: Int, microBatchSize: Int) throws -> [StepPlan] {
         guard ranks >= 1, (0..<ranks).contains(rank) else { throw DDPError("rank \(rank) is not one of \(ranks) ranks") }
         guard microBatchSize >= 1 else { throw DDPError("the micro-batch size must be at least 1, got \(microBatchSize)") }
-        guard min(globalBatchSize, trials.count) >= ranks else {
+        guard microBatchSize >= groupSize else {
             throw DDPError("""
-                the global batch of \(min(globalBatchSize, trials.count)) trials is smaller than the \(ranks) ranks, \
-                so some ranks would have nothing to do: raise the batch size or start fewer ranks
+                a micro-batch of \(microBatchSize) trials cannot hold a batch-norm group of \(groupSize) trials: \
+                give --micro-batch-size at least \(groupSize) (or more memory), or a smaller --bn-group
+                """)
+        }
+        let fullBatch = min(globalBatchSize, trials.count), groups = (fullBatch + groupSize - 1) / groupSize
+        guard groups >= ranks else {
+            throw DDPError("""
+                the global batch of \(fullBatch) trials\(groupSize > 1 ? " (\(groups) batch-norm groups of \(groupSize))" : "") \
+                is smaller than the \(ranks) ranks, so some ranks would have nothing to do: raise the batch size\
+                \(groupSize > 1 ? ", lower --bn-group" : "") or start fewer ranks
                 """)
         }
         let order = permutation(epoch: epoch)
         return (0..<stepsPerEpoch).map { step in
             let batch = order[(step * globalBatchSize)..<min((step + 1) * globalBatchSize, order.count)]
-            let share = batch[Self.shareRange(batch.indices, rank: rank, ranks: ranks)]
+            let share = batch[Self.groupedRange(batch.indices, piece: rank, pieces: ranks, groupSize: groupSize)]
             return StepPlan(epoch: epoch, step: step, globalBatch: batch, share: share,
-                            microBatches: Self.microBatches(share, maxSize: microBatchSize))
+                            microBatches: Self.microBatches(share, maxSize: microBatchSize, groupSize: groupSize))
         }
     }
 
@@ -75,10 +97,20 @@ public struct TrialSharding: Sendable {
         return start..<(start + base + (rank < extra ? 1 : 0))
     }
 
-    /// `share` cut into the fewest contiguous pieces of at most `maxSize`, sizes differing by at most one.
-    public static func microBatches(_ share: ArraySlice<Int>, maxSize: Int) -> [ArraySlice<Int>] {
-        let pieces = (share.count + maxSize - 1) / maxSize
-        return (0..<pieces).map { share[shareRange(share.indices, rank: $0, ranks: pieces)] }
+    /// `share` cut into the fewest contiguous pieces of at most `maxSize` trials holding whole
+    /// groups of `groupSize` (counted from the share's start), group counts differing by at most one.
+    public static func microBatches(_ share: ArraySlice<Int>, maxSize: Int, groupSize: Int = 1) -> [ArraySlice<Int>] {
+        let groups = (share.count + groupSize - 1) / groupSize, groupsPerPiece = max(maxSize / groupSize, 1)
+        let pieces = (groups + groupsPerPiece - 1) / groupsPerPiece
+        return (0..<pieces).map { share[groupedRange(share.indices, piece: $0, pieces: pieces, groupSize: groupSize)] }
+    }
+
+    /// Piece `piece` of `pieces` of `range` cut between groups of `groupSize` (the last group may be
+    /// short): `shareRange` over the groups, mapped back to trials.
+    static func groupedRange(_ range: Range<Int>, piece: Int, pieces: Int, groupSize: Int) -> Range<Int> {
+        let groups = shareRange(0..<((range.count + groupSize - 1) / groupSize), rank: piece, ranks: pieces)
+        let start = min(range.lowerBound + groups.lowerBound * groupSize, range.upperBound)
+        return start..<min(range.lowerBound + groups.upperBound * groupSize, range.upperBound)
     }
 }
 

@@ -6,14 +6,15 @@ import V1TModel
 /// Attention rollout maps of the class token over example test images, drawn over the image the
 /// model saw (after its crop and resize), as V1T's attention-map figures.
 enum AttentionPlot {
-    /// The first trial of each of the first `count` test images, with its own behaviour.
+    /// The first trial of each of the first `count` test images, with its own behaviour; nil when
+    /// there is no test image or the core is not a ViT.
     static func figure(model: V1T, mouse: Int, data: MouseData, count: Int) -> Figure? {
         var firstTrials: [Int] = [], seen = Set<Int32>()
         for trial in data.testTrials where firstTrials.count < count && !seen.contains(data.recording.trials.imageIndex[trial]) {
             seen.insert(data.recording.trials.imageIndex[trial])
             firstTrials.append(trial)
         }
-        guard !firstTrials.isEmpty else { return nil }
+        guard !firstTrials.isEmpty, let core = model.vitCore else { return nil }
         var batch = Batch()
         data.gather(firstTrials, into: &batch)
         let stack = data.recording.images
@@ -22,7 +23,7 @@ enum AttentionPlot {
             model.forward(mouse: mouse, images: pixels.baseAddress!, imageCount: stack.count, imageIndices: batch.imageIndices,
                           behaviour: batch.behaviour, pupilCenter: batch.pupilCenter, context: .evaluation(batch: batch.count))
         }
-        let maps = (0..<batch.count).map { AttentionRollout.classTokenMap(model.attentionProbabilities(sample: $0)) }
+        let maps = (0..<batch.count).compactMap { model.attentionProbabilities(sample: $0).map(AttentionRollout.classTokenMap) }
         let inputs = modelInputs(model: model, mouse: mouse, stack: stack.pixels, count: stack.count, indices: batch.imageIndices)
         let panels = (0..<batch.count).map { b -> Figure.Panel in
             let title = "test image \(batch.imageIndices[b])" + (maps[b].isUniform ? " (uniform attention)" : "")
@@ -31,7 +32,7 @@ enum AttentionPlot {
             heatmap.background = (inputs[b], geometry.inputHeight, geometry.inputWidth)
             return .heatmap(heatmap)
         }
-        let blocks = model.configuration.core.blocks
+        let blocks = core.configuration.blocks
         var title = "Attention rollout of the class token over \(blocks) block\(blocks == 1 ? "" : "s") (brighter: more attention)"
         if maps.allSatisfy(\.isUniform) {
             title = "Attention rollout: the class token attends uniformly to every patch (the attention weights are ~0)"

@@ -5,7 +5,7 @@ import V1TModel
 /// of the stored image's width (x, from the left) and height (y, from the top).
 ///
 /// The cropper keeps the central `centerCrop` of the stored frame and resizes it to the input;
-/// patch (row i, column j) covers input pixels [S i, S i + P) x [S j, S j + P); the readout's
+/// patch (row i, column j) (for the stacked2d core: the first convolution's window) covers input pixels [S i, S i + P) x [S j, S j + P); the readout's
 /// x = -1 and +1 are the centres of the first and last patch columns (grid_sample, align_corners).
 public struct ModelGeometry {
     public let storedHeight: Int
@@ -24,8 +24,8 @@ public struct ModelGeometry {
         storedWidth = stored.imageWidth
         inputHeight = core.imageHeight
         inputWidth = core.imageWidth
-        patchSize = core.patchSize
-        stride = core.patchStride
+        patchSize = core.windowSize
+        stride = core.windowStride
         gridHeight = core.gridHeight
         gridWidth = core.gridWidth
         centerCrop = Double(configuration.centerCrop)

@@ -89,8 +89,10 @@ enum NeuronPlots {
         for (row, trial) in result.trials.enumerated() { rowsByImage[Int(data.recording.trials.imageIndex[trial]), default: []].append(row) }
         let images = rowsByImage.keys.sorted()
         let panels = neurons.map { neuron -> Figure.Panel in
-            let statistics = images.map { image -> (recorded: Double, sd: Double, predicted: Double) in
-                let rows = rowsByImage[image]!
+            // Only the trials that recorded the neuron (a container's sessions keep different cells).
+            let statistics = images.compactMap { image -> (recorded: Double, sd: Double, predicted: Double)? in
+                let rows = rowsByImage[image]!.filter { data.recorded?[result.trials[$0] * n + neuron] ?? true }
+                guard !rows.isEmpty else { return nil }
                 let recorded = rows.map { Double(data.responses[result.trials[$0] * n + neuron]) }
                 let mean = recorded.reduce(0, +) / Double(recorded.count)
                 let variance = recorded.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(recorded.count - 1, 1))
@@ -106,7 +108,7 @@ enum NeuronPlots {
                 .init(name: "recorded", x: rank, y: statistics.map(\.recorded), color: "#1f77b4"),
                 .init(name: "predicted", x: rank, y: statistics.map(\.predicted), color: "#d62728"),
             ])
-            chart.xRange = 0.5...(Double(images.count) + 0.5)
+            chart.xRange = 0.5...(Double(max(statistics.count, 1)) + 0.5)
             return .chart(chart)
         }
         return Figure(title: "\(recording): mean responses to the \(images.count) test images (r: correlation to the average)",

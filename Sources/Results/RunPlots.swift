@@ -38,7 +38,9 @@ public struct RunPlots {
                 writer.note("\(data.name) has no test trials: no per-neuron test plots")
             }
             try writer.write(ReadoutPlot.figure(model: model, mouse: mouse, recording: data.recording).svg(), name: "readout_positions" + suffix)
-            if let attention = AttentionPlot.figure(model: model, mouse: mouse, data: data, count: attentionImages) {
+            if model.vitCore == nil {
+                if mouse == 0 { writer.note("no attention rollout: the \(model.configuration.core.kind.rawValue) core has no attention") }
+            } else if let attention = AttentionPlot.figure(model: model, mouse: mouse, data: data, count: attentionImages) {
                 try writer.write(attention.svg(), name: "attention_rollout" + suffix)
             }
         }

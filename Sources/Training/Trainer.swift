@@ -18,13 +18,16 @@ public final class Trainer {
     let engine: DataParallelEngine
     let run: RunDirectory
     let shardings: [TrialSharding]
-    /// The core's L1 (nil when the core is frozen) and the readouts' feature L1.
-    let coreRegularizer: L1Regularizer?
+    /// The core's penalties (the ViT's L1, or the stacked2d core's Laplace smoothness and group
+    /// sparsity; none when the core is frozen) and the readouts' feature L1.
+    let coreRegularizers: [any Regularizer]
     let readoutRegularizer: L1Regularizer
     let say: (String) -> Void
     /// Asked at the end of every step, collectively: true when a rank was told to stop (SIGTERM).
     let shouldStop: () throws -> Bool
     public private(set) var state: TrainingState
+    /// Told of every step and epoch (progress lines, TensorBoard); set them on rank 0 only.
+    public var observers: [TrainingObserver] = []
     private var bestParameters: [Float]
     private var world: Communicator { engine.world }
 
@@ -44,10 +47,10 @@ public final class Trainer {
         optimiser = AdamW(layout: model.layout, settings: configuration.optimiser)
         shardings = try mice.enumerated().map { index, data in
             try TrialSharding(trials: data.trainTrials, globalBatchSize: configuration.batchSize,
-                              seed: RandomKey.combine(configuration.seed, 0x7A1A_5EED, UInt64(index)))
+                              seed: RandomKey.combine(configuration.seed, 0x7A1A_5EED, UInt64(index)), groupSize: model.trialGroupSize)
         }
         // A frozen core is neither updated nor penalised (V1T drops its regulariser too).
-        coreRegularizer = configuration.freezesCore ? nil : .core(layout: model.layout, scale: configuration.coreRegularization)
+        coreRegularizers = configuration.freezesCore ? [] : model.coreRegularizers(l1Scale: configuration.coreRegularization)
         readoutRegularizer = .readoutFeatures(model.readouts, scale: configuration.readoutRegularization)
         model.trainsCore = !configuration.freezesCore
         state = TrainingState(schedule: configuration.schedule)
@@ -89,6 +92,7 @@ public final class Trainer {
             // epoch's earlier steps took no time here.
             var trialsTimed = 0.0
             let plans = try mice.indices.map { try shardings[$0].steps(epoch: state.epoch, rank: world.rank, ranks: world.size, microBatchSize: microBatchSize) }
+            let plannedFrom = state.stepsDoneInEpoch
             for step in state.stepsDoneInEpoch..<stepsPerEpoch {
                 let work = mice.indices.flatMap { mouse in
                     plans[mouse][step % plans[mouse].count].microBatches.map { (mouse: mouse, trials: $0) }
@@ -100,6 +104,10 @@ public final class Trainer {
                 trialsTimed += trials
                 state.globalStep += 1
                 state.stepsDoneInEpoch = step + 1
+                let progress = StepProgress(epoch: state.epoch, epochs: configuration.epochs, step: step + 1, stepsPerEpoch: stepsPerEpoch,
+                                            stepsTimed: step + 1 - plannedFrom, trialsTimed: trialsTimed,
+                                            secondsInEpoch: Date().timeIntervalSince(started), schedule: state.schedule)
+                for observer in observers { observer.stepFinished(progress) }
                 if try shouldStop() {
                     state.optimiser = optimiser.state
                     if world.isRoot { try run.saveCheckpoint(model: model, optimiser: optimiser, state: state) }
@@ -147,8 +155,9 @@ public final class Trainer {
         }
         let values = UnsafePointer(model.parameters.values.baseAddress!)
         let penalties = Penalties(
-            core: coreRegularizer?.apply(values: values, gradients: gradients.baseAddress!) ?? 0,
+            core: coreRegularizers.reduce(0) { $0 + $1.apply(values: values, gradients: gradients.baseAddress!, weight: 1) },
             readout: readoutRegularizer.apply(values: values, gradients: gradients.baseAddress!))
+        model.finishStep()
         optimiser.update(model.parameters)
         return (sums[0], sums[1], penalties)
     }
@@ -262,11 +271,16 @@ public final class Trainer {
         let samplesPerSecond = trialsTimed / max(seconds, 1e-9)
         let meanCPUShare = try world.allreduceSum(cpuShare) / Double(world.size)
         let allreduceShare = engine.allreduceSeconds / max(engine.computeSeconds + engine.allreduceSeconds, 1e-9)
-        let remaining = Double(configuration.epochs - epoch) * seconds
-        say(String(format: "epoch %3d/%d  loss %.4f (+ core L1 %.4f + readout L1 %.4f)  val loss %.4f  val corr %.4f (best %.4f @%d)  lr %.2e/%.2e  %.1f samples/s  allreduce %.1f%%  cpu %.0f%%  %@ left",
-                   epoch, configuration.epochs, trainLoss, penalties.core, penalties.readout, validation.loss, validation.correlation, state.schedule.bestValue,
+        // At least until early stopping could end the run, at most until the last epoch.
+        let earliest = Double(min(configuration.epochs - epoch, state.schedule.epochsUntilEarlyStop(after: epoch))) * seconds
+        let latest = Double(configuration.epochs - epoch) * seconds
+        let remaining = earliest < latest ? "\(Self.duration(earliest))-\(Self.duration(latest))" : Self.duration(latest)
+        // The stacked2d core's penalty is its Laplace smoothness (and group sparsity), not an L1.
+        let corePenaltyName = model.vitCore == nil ? "smoothness" : "L1"
+        say(String(format: "epoch %3d/%d  loss %.4f (+ core %@ %.4f + readout L1 %.4f)  val loss %.4f  val corr %.4f (best %.4f @%d)  lr %.2e/%.2e  %.1f samples/s  allreduce %.1f%%  cpu %.0f%%  %@ left",
+                   epoch, configuration.epochs, trainLoss, corePenaltyName, penalties.core, penalties.readout, validation.loss, validation.correlation, state.schedule.bestValue,
                    state.schedule.bestEpoch, learningRates.0, learningRates.1, samplesPerSecond, 100 * allreduceShare, 100 * meanCPUShare,
-                   Self.duration(state.finished ? 0 : remaining)))
+                   state.finished ? "0s" : remaining))
         if let notice { say(notice) }
         if world.isRoot {
             if epoch == 1 || !FileManager.default.fileExists(atPath: run.metrics.path) {
@@ -278,6 +292,7 @@ public final class Trainer {
                                    samplesPerSecond: samplesPerSecond, allreduceShare: allreduceShare, ranks: world.size, cpuShare: meanCPUShare,
                                    corePenalty: penalties.core, readoutPenalty: penalties.readout)
             run.appendLine(row.csvLine, to: run.metrics)
+            for observer in observers { observer.epochFinished(row, validation: validation.scores) }
         }
         state.epoch += 1
         state.stepsDoneInEpoch = 0
@@ -290,9 +305,10 @@ public final class Trainer {
 
     /// Mean validation single-trial correlation over recordings, and the mean loss per trial
     /// (Poisson, unscaled), from the exact distributed predictions.
-    func validate() throws -> (correlation: Double, loss: Double) {
+    func validate() throws -> (correlation: Double, loss: Double, scores: ValidationScores) {
         let predictor = DistributedPrediction(model: model, world: world, microBatchSize: microBatchSize)
         var correlations: [Double] = [], lossSum = 0.0, trials = 0
+        var scores = ValidationScores(recordings: [], correlations: [], perNeuron: [])
         for (mouse, data) in mice.enumerated() where !data.validationTrials.isEmpty {
             let predictions = try predictor.predict(mouse: mouse, data: data, trials: data.validationTrials)
             var batch = Batch()
@@ -302,6 +318,8 @@ public final class Trainer {
                 [singleTrialCorrelation(predictions: p, targets: y, neurons: n)]
             }[0]
             correlations.append(recordedNeurons.meanOverRecorded(perNeuron))
+            scores.recordings.append(data.name)
+            scores.perNeuron.append(perNeuron)
             lossSum += predictions.withUnsafeBufferPointer { p in
                 batch.responses.withUnsafeBufferPointer { y in
                     batch.withRecorded {
@@ -312,7 +330,8 @@ public final class Trainer {
             }
             trials += batch.count
         }
-        return (correlations.reduce(0, +) / Double(max(correlations.count, 1)), lossSum / Double(max(trials, 1)))
+        scores.correlations = correlations
+        return (correlations.reduce(0, +) / Double(max(correlations.count, 1)), lossSum / Double(max(trials, 1)), scores)
     }
 
     private func loadBest() {

@@ -23,14 +23,29 @@ public struct RecordingReport: Sendable {
         func rows(_ matrix: Matrix<Float>, _ picked: [Int]) -> [Float] { matrix.rows(picked).values }
         func images(_ picked: [Int]) -> [Int] { picked.map { Int(trials.imageIndex[$0]) } }
 
-        oracle = oracleCorrelation(targets: rows(trials.responses, natural), neurons: neurons, imageIDs: images(natural))
-        testOracle = oracleCorrelation(targets: rows(trials.responses, test), neurons: neurons, imageIDs: images(test))
+        // A container's neurons count only on the trials of sessions that recorded them.
+        func recorded(_ picked: [Int]) -> RecordedNeurons {
+            RecordedNeurons(recording.recordsEveryNeuronOnEveryTrial ? nil : picked.flatMap { trial in
+                (0..<neurons).map { recording.isRecorded(trial: trial, neuron: $0) }
+            }, trials: picked.count, neurons: neurons)
+        }
+        let (onNatural, onTest) = (recorded(natural), recorded(test))
+        func oracles(_ picked: [Int], _ mask: RecordedNeurons) -> [Double] {
+            let targets = rows(trials.responses, picked)
+            return mask.perNeuron(predictions: targets, targets: targets, imageIDs: images(picked)) { _, y, n, ids in
+                [oracleCorrelation(targets: y, neurons: n, imageIDs: ids)]
+            }[0]
+        }
+        oracle = oracles(natural, onNatural)
+        testOracle = oracles(test, onTest)
         if let truth = recording.groundTruth {
-            groundTruthCorrelation = singleTrialCorrelation(predictions: rows(truth.noiselessResponses, natural),
-                                                            targets: rows(trials.responses, natural), neurons: neurons)
-            groundTruthNormalizedCorrelation = normalizedCorrelation(
-                predictions: rows(truth.noiselessResponses, natural), targets: rows(trials.responses, natural),
-                neurons: neurons, imageIDs: images(natural)).normalized
+            let scores = onNatural.perNeuron(predictions: rows(truth.noiselessResponses, natural), targets: rows(trials.responses, natural),
+                                             imageIDs: images(natural)) { p, y, n, ids in
+                [singleTrialCorrelation(predictions: p, targets: y, neurons: n),
+                 normalizedCorrelation(predictions: p, targets: y, neurons: n, imageIDs: ids).normalized]
+            }
+            groundTruthCorrelation = scores[0]
+            groundTruthNormalizedCorrelation = scores[1]
         } else {
             groundTruthCorrelation = nil
             groundTruthNormalizedCorrelation = nil
@@ -64,12 +79,14 @@ public struct RecordingReport: Sendable {
         lines.append("  each neuron's std: \(spread(stats.std.map(Double.init)))")
         lines.append("  range over all neurons: \(format(Double(stats.min.min() ?? .nan)))...\(format(Double(stats.max.max() ?? .nan)))")
         lines.append("noise ceiling (oracle: each trial vs. the mean of the other repeats, per neuron):")
-        lines.append("  all natural-image trials: \(spread(oracle)), \(oracle.filter(\.isNaN).count) constant neurons")
-        lines.append("  test tier: \(spread(testOracle))")
+        let naturalOracle = onNatural.recordedOnly(oracle), testOracleRecorded = onTest.recordedOnly(testOracle)
+        lines.append("  all natural-image trials: \(spread(naturalOracle)), \(naturalOracle.filter(\.isNaN).count) constant neurons")
+        lines.append("  test tier: \(spread(testOracleRecorded))"
+            + (testOracleRecorded.count < neurons ? " (the \(testOracleRecorded.count) neurons recorded on test trials)" : ""))
         if let truth = groundTruthCorrelation, let normalized = groundTruthNormalizedCorrelation, let gt = recording.groundTruth {
             lines.append("ground truth (simulated):")
-            lines.append("  noiseless responses vs. responses, single trial: \(spread(truth)) (about the best any model can score)")
-            lines.append("  CCnorm of the noiseless responses: \(spread(normalized)) (≈ 1: the ceiling estimate is sound)")
+            lines.append("  noiseless responses vs. responses, single trial: \(spread(onNatural.recordedOnly(truth))) (about the best any model can score)")
+            lines.append("  CCnorm of the noiseless responses: \(spread(onNatural.recordedOnly(normalized))) (≈ 1: the ceiling estimate is sound)")
             let sizes = gt.receptiveFieldSizes.map(Double.init)
             let xs = gt.receptiveFieldCenters.column(0).map(Double.init), ys = gt.receptiveFieldCenters.column(1).map(Double.init)
             lines.append("  receptive fields: centres x \(format(xs.min() ?? .nan))...\(format(xs.max() ?? .nan)), y \(format(ys.min() ?? .nan))...\(format(ys.max() ?? .nan)) of the image; size (σ / width) \(spread(sizes))")

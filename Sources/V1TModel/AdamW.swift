@@ -54,7 +54,7 @@ public final class AdamW {
         let values = store.values.baseAddress!, gradients = store.gradients.baseAddress!
         firstMoment.withUnsafeMutableBufferPointer { m in
             secondMoment.withUnsafeMutableBufferPointer { v in
-                for (range, group) in groupRanges {
+                for (range, group) in groupRanges where group != .statistics {
                     let lr = group == .core ? settings.coreLearningRate : settings.readoutLearningRate
                     let decay = 1 - lr * settings.weightDecay
                     let stepSize = lr / correction1

@@ -21,9 +21,10 @@ public struct AttentionProbabilities {
 extension V1T {
     /// The attention probabilities of sample `b` of the last forward pass (run it in evaluation
     /// mode: in training, dropout would have removed some entries from the mixing, though not from
-    /// these probabilities).
-    public func attentionProbabilities(sample b: Int) -> AttentionProbabilities {
-        let c = configuration.core
+    /// these probabilities); nil when the core is not a ViT.
+    public func attentionProbabilities(sample b: Int) -> AttentionProbabilities? {
+        guard let core = vitCore else { return nil }
+        let c = core.configuration
         let square = c.tokens * c.tokens
         let blocks = core.blocks.map { block -> [[Float]] in
             let all = block.attention.probabilities(ofSample: b)

@@ -7,6 +7,10 @@
 public enum ParameterGroup: String, Codable, Sendable {
     case core
     case readout
+    /// Not learned: batch norm's running statistics, kept here so checkpoints, broadcasts and the
+    /// best weights carry them. The optimiser leaves them alone; their gradient slots carry each
+    /// step's batch statistics through the allreduce (see `BatchNorm2D`).
+    case statistics
 }
 
 /// How a parameter is filled before training.

@@ -5,7 +5,7 @@
 /// sigma or grid predictor). Its shifter penalty defaults to 0. V1T adds the penalties to each
 /// micro-batch's loss times (micro-batch size / batch size), so they count once per mouse and step;
 /// `weight` lets the caller do the same (or apply them once per step on one rank only).
-public struct L1Regularizer {
+public struct L1Regularizer: Regularizer {
     public let scale: Float
     public let slices: [ParameterSlice]
 

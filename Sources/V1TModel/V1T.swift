@@ -1,11 +1,12 @@
 /// V1T (Li et al., TMLR 2023) as in the paper's figure: per mouse an image cropper, a shared
-/// ViT core, and per mouse a shifter, a Gaussian 2D readout and ELU + 1. All parameters live in one
-/// `ParameterStore`, all gradients in its one gradient buffer.
+/// core (the ViT, or V1T's convolutional `stacked2d`), and per mouse a shifter, a Gaussian 2D
+/// readout and ELU + 1. All parameters live in one `ParameterStore`, all gradients in its one
+/// gradient buffer.
 public final class V1T {
     public let configuration: V1TConfiguration
     public let layout: ParameterLayout
     public let parameters: ParameterStore
-    public let core: ViTCore
+    public let core: any Core
     public let croppers: [ImageCropper]
     public let readouts: [Gaussian2DReadout]
     public let shifters: [Shifter]
@@ -27,7 +28,10 @@ public final class V1T {
         try configuration.validate()
         self.configuration = configuration
         var layout = ParameterLayout()
-        core = try ViTCore(layout: &layout, configuration: configuration.core, name: "core")
+        switch configuration.core {
+        case .vit(let vit): core = try ViTCore(layout: &layout, configuration: vit, name: "core")
+        case .stacked2d(let stacked2d): core = try Stacked2dCore(layout: &layout, configuration: stacked2d, name: "core")
+        }
         let shape = core.featureShape
         var croppers: [ImageCropper] = [], readouts: [Gaussian2DReadout] = [], shifters: [Shifter] = []
         for (index, mouse) in configuration.mice.enumerated() {
@@ -116,6 +120,26 @@ public final class V1T {
     var buffers: [FloatBuffer] {
         core.buffers + [featureMapGradient] + croppers.flatMap(\.buffers) + readouts.flatMap(\.buffers)
             + shifters.flatMap(\.buffers) + outputs.flatMap(\.buffers)
+    }
+
+    /// The ViT core, nil when the model has another core.
+    public var vitCore: ViTCore? { core as? ViTCore }
+
+    /// Trials a training pass must see together (batch norm's group): 1 for the ViT.
+    public var trialGroupSize: Int { core.trialGroupSize }
+
+    /// The core's penalties: the ViT's L1 over every core parameter with `l1Scale` (V1T's
+    /// --core_reg_scale); the stacked2d core's Laplace smoothness and group sparsity with the scales
+    /// of its configuration (V1T's --core_reg_input and --core_reg_hidden).
+    public func coreRegularizers(l1Scale: Float) -> [any Regularizer] {
+        if let stacked2d = core as? Stacked2dCore { return stacked2d.regularizers }
+        return [L1Regularizer.core(layout: layout, scale: l1Scale)]
+    }
+
+    /// Once per optimiser step, after the gradient allreduce and before the update: folds the
+    /// step's batch statistics into the running ones (a no-op for the ViT).
+    public func finishStep() {
+        core.finishStep(values: parameters.values.baseAddress!, gradients: UnsafePointer(parameters.gradients.baseAddress!))
     }
 
     /// Each neuron's mean readout position on the feature map, in [-1, 1] (x right, y down).

@@ -8,9 +8,9 @@ public struct V1TConfiguration: Codable, Equatable, Sendable {
     /// V1T's shift mode 2: a per-mouse shifter moves every readout position by a function of the
     /// pupil centre. (Shift modes 1, 3 and 4, which shift the image, are not implemented.)
     public var usesShifter: Bool
-    /// The core; its `imageChannels`, `behaviourMode` and `mice` are derived from the fields above
-    /// by `init`, so set the sizes and dropouts only.
-    public var core: ViTCore.Configuration
+    /// The core (ViT or stacked2d); its image channels (and the ViT's `behaviourMode` and `mice`)
+    /// are derived from the fields above by `init`, so set the sizes and rates only.
+    public var core: CoreConfiguration
     /// Fraction of the stored frame kept around its centre before resizing (V1T's --center_crop).
     public var centerCrop: Float
     public var mice: [Mouse]
@@ -42,16 +42,24 @@ public struct V1TConfiguration: Codable, Equatable, Sendable {
         public var neurons: Int { neuronX.count }
     }
 
-    public init(behaviourMode: Int, usesShifter: Bool, core: ViTCore.Configuration, centerCrop: Float = 1, mice: [Mouse]) {
+    public init(behaviourMode: Int, usesShifter: Bool, core: CoreConfiguration, centerCrop: Float = 1, mice: [Mouse]) {
         self.behaviourMode = behaviourMode
         self.usesShifter = usesShifter
         self.centerCrop = centerCrop
         self.mice = mice
         var core = core
-        core.behaviourMode = behaviourMode == 1 ? 0 : behaviourMode
+        if case .vit(var vit) = core {
+            vit.behaviourMode = behaviourMode == 1 ? 0 : behaviourMode
+            vit.mice = max(mice.count, 1)
+            core = .vit(vit)
+        }
         core.imageChannels = behaviourMode == 1 ? 1 + 3 : 1
-        core.mice = max(mice.count, 1)
         self.core = core
+    }
+
+    /// A model with a ViT core.
+    public init(behaviourMode: Int, usesShifter: Bool, core: ViTCore.Configuration, centerCrop: Float = 1, mice: [Mouse]) {
+        self.init(behaviourMode: behaviourMode, usesShifter: usesShifter, core: .vit(core), centerCrop: centerCrop, mice: mice)
     }
 
     /// Whether the model reads pupil size and its derivative (behaviour modes 1-4).
@@ -64,6 +72,13 @@ public struct V1TConfiguration: Codable, Equatable, Sendable {
             throw ConfigurationError("behaviour mode \(behaviourMode) does not exist: use 0 (none), 1 (image channels), 2, 3 or 4 (behaviour MLPs)")
         }
         guard !mice.isEmpty else { throw ConfigurationError("the model needs at least one recording") }
+        if core.kind == .stacked2d, behaviourMode >= 2 {
+            throw ConfigurationError("""
+                behaviour mode \(behaviourMode) feeds behaviour into transformer blocks, which the stacked2d core does not \
+                have (V1T's stacked2d takes modes 0 and 1 only): use --behavior-mode 0 or 1 (behaviour as image channels), \
+                or --core vit
+                """)
+        }
         for mouse in mice where mouse.neurons == 0 {
             throw ConfigurationError("recording \(mouse.name) has no neurons")
         }

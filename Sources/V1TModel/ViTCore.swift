@@ -2,7 +2,7 @@
 /// without the class token as a channel-last feature map [batch, gridHeight, gridWidth, embedding]
 /// for the readout. All parameters belong to the `.core` group, per-mouse behaviour MLPs included,
 /// as V1T puts them in `core.parameters()` (core learning rate and core L1 penalty).
-public final class ViTCore {
+public final class ViTCore: Core {
     public let configuration: Configuration
     public let tokenizer: Tokenizer
     public let blocks: [TransformerBlock]
@@ -123,5 +123,10 @@ public final class ViTCore {
         Workspace.scratchFloats(tokens: configuration.tokens, attentionDropout: configuration.transformerDropout > 0)
     }
 
-    var buffers: [FloatBuffer] { tokenizer.buffers + blocks.flatMap(\.buffers) + [behaviourInput, features] + workspace.buffers }
+    /// Every sample is independent: no batch statistics.
+    public var trialGroupSize: Int { 1 }
+
+    public func finishStep(values: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>) {}
+
+    public var buffers: [FloatBuffer] { tokenizer.buffers + blocks.flatMap(\.buffers) + [behaviourInput, features] + workspace.buffers }
 }

@@ -109,12 +109,4 @@ extension ViTCore {
         public let message: String
         public var description: String { "ViT core configuration: \(field) \(message)" }
     }
-
-    /// The feature map's shape, channel-last: [batch, height, width, channels].
-    public struct FeatureShape: Equatable, Sendable {
-        public let height: Int
-        public let width: Int
-        public let channels: Int
-        public var floatsPerSample: Int { height * width * channels }
-    }
 }

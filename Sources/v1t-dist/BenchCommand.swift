@@ -43,6 +43,9 @@ struct Bench: ParsableCommand {
     @Option(help: "Which model to time: v1t (as published), demo (small) or both.")
     var preset: Preset = .both
 
+    @Option(help: "The core: vit, or stacked2d (V1T's convolutional core at its published size in both presets, behaviour mode 0; v1t keeps the shifter).")
+    var core: CoreConfiguration.Kind = .vit
+
     @Option(help: "Samples per training pass (micro-batch).")
     var batch = 16
 
@@ -90,7 +93,7 @@ struct Bench: ParsableCommand {
         // demo first: the peak-memory reset below cannot give back what a larger model left behind.
         for name in [Preset.demo, .v1t] where preset == name || preset == .both {
             print("timing \(name.rawValue): batch \(batch), \(passes) timed passes ...")
-            report.models.append(try BenchReport.Model.measure(name: name.rawValue, configuration: Self.configuration(name),
+            report.models.append(try BenchReport.Model.measure(name: name.rawValue, configuration: Self.configuration(name, core: core),
                                                                batch: batch, passes: passes, yardsticks: report.yardsticks, profile: profile))
         }
         print("")
@@ -103,17 +106,19 @@ struct Bench: ParsableCommand {
 
     /// The model of a preset, with one mouse of 174 neurons (a typical Allen session's count) whose
     /// stored frames are 72 x 128 pixels, as the training sets store them.
-    static func configuration(_ preset: Preset) -> V1TConfiguration {
+    static func configuration(_ preset: Preset, core: CoreConfiguration.Kind = .vit) -> V1TConfiguration {
         let neurons = 174
         var random = CounterRandom(key: 174)
         let mouse = V1TConfiguration.Mouse(
             name: "bench", neuronX: (0..<neurons).map { _ in 400 * random.nextUniform() },
             neuronY: (0..<neurons).map { _ in 400 * random.nextUniform() }, imageHeight: 72, imageWidth: 128,
             imageMean: 110, imageStd: 60)
-        switch preset {
-        case .demo:
+        switch (core, preset) {
+        case (.stacked2d, _):
+            return V1TConfiguration(behaviourMode: 0, usesShifter: preset != .demo, core: .stacked2d(.published), mice: [mouse])
+        case (.vit, .demo):
             return V1TConfiguration(behaviourMode: 0, usesShifter: false, core: .demo, mice: [mouse])
-        case .v1t, .both:
+        case (.vit, .v1t), (.vit, .both):
             return V1TConfiguration(behaviourMode: 3, usesShifter: true, core: .published, mice: [mouse])
         }
     }

@@ -80,7 +80,8 @@ struct BenchReport: Codable {
         var parameters: Int
         var neurons: Int
         var batch: Int
-        var flops: TrainingFLOPs
+        /// The ViT's products by kind (nil for the stacked2d core).
+        var flops: TrainingFLOPs?
         var throughput: TrainingThroughput
         var trainingGFLOPPerSample: Double
         /// Over all timed passes, and of the fastest pass.
@@ -117,9 +118,9 @@ struct BenchReport: Codable {
             parameters = model.parameters.count
             neurons = configuration.mice[0].neurons
             batch = throughput.batch
-            flops = TrainingFLOPs(configuration.core)
+            flops = configuration.core.vit.map(TrainingFLOPs.init)
             self.throughput = throughput
-            trainingGFLOPPerSample = Double(flops.training) / 1e9
+            trainingGFLOPPerSample = Double(configuration.core.trainingFLOPsPerSample) / 1e9
             samplesPerSecond = throughput.samplesPerSecond
             bestPassSamplesPerSecond = throughput.bestSamplesPerSecond
             samplesPerCPUSecond = throughput.samplesPerCPUSecond

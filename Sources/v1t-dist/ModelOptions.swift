@@ -15,12 +15,15 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Model sizes to start from: v1t (published) or demo (small, fast).")
     var preset: Preset = .v1t
 
+    @Option(help: "The shared core: vit (V1T's vision transformer) or stacked2d (the convolutional Sensorium baseline core, V1T's --core stacked2d).")
+    var core: CoreConfiguration.Kind = .vit
+
     @Option(name: [.customLong("behavior-mode"), .customLong("behaviour-mode"), .customLong("behavior_mode")],
             help: "0 none, 1 behaviour as image channels, 2 behaviour MLP in each block, 3 as 2 with pupil centre, 4 as 3 per mouse. Default: 3 (published).")
     var behaviourMode: Int?
 
     @Option(name: [.customLong("shift-mode"), .customLong("shift_mode")],
-            help: "0 no shifter, 2 shifter moves readout positions with the pupil centre (published). Default: 2 when the behaviour mode reads the pupil, else 0.")
+            help: "0 no shifter, 2 shifter moves readout positions with the pupil centre (published). Default: 2, as V1T (it needs eye tracking; use 0 without).")
     var shiftMode: Int?
 
     @Flag(name: [.customLong("allow-missing-behaviour"), .customLong("allow-missing-behavior")],
@@ -56,6 +59,23 @@ struct ModelOptions: ParsableArguments {
     @Option(name: [.customLong("drop-path"), .customLong("drop_path")], help: "Stochastic depth rate of each residual branch.")
     var dropPath: Float?
 
+    @Option(name: [.customLong("num-layers"), .customLong("num_layers")], help: "stacked2d: convolution layers, the first included (default 4, V1T's).")
+    var layers: Int?
+    @Option(name: [.customLong("hidden-channels"), .customLong("hidden_channels")], help: "stacked2d: channels of every layer (default 64).")
+    var hiddenChannels: Int?
+    @Option(name: [.customLong("input-kern"), .customLong("input_kern")], help: "stacked2d: the first, unpadded convolution's kernel (default 9).")
+    var inputKernel: Int?
+    @Option(name: [.customLong("hidden-kern"), .customLong("hidden_kern")], help: "stacked2d: the hidden convolutions' odd kernel (default 7).")
+    var hiddenKernel: Int?
+    @Option(name: [.customLong("depth-separable"), .customLong("depth_separable")], help: "stacked2d: 1 depthwise-separable hidden layers (default, V1T's), 0 dense ones.")
+    var depthSeparable: Int?
+    @Option(name: [.customLong("bn-group")], help: "stacked2d: trials per batch-norm statistics group in training (default 4); divides --batch-size, and each rank gets whole groups.")
+    var batchNormGroup: Int?
+    @Option(name: [.customLong("core-reg-input"), .customLong("core_reg_input")], help: "stacked2d: Laplace smoothness penalty on the first layer's filters (default 6.3831, V1T's).")
+    var coreRegInput: Float?
+    @Option(name: [.customLong("core-reg-hidden"), .customLong("core_reg_hidden")], help: "stacked2d: group sparsity penalty on dense hidden layers (default 0; V1T skips it for depthwise-separable ones).")
+    var coreRegHidden: Float?
+
     func validate() throws {
         if let mode = behaviourMode, !(0...4).contains(mode) {
             throw ValidationError("--behavior-mode \(mode) does not exist: use 0, 1, 2, 3 or 4")
@@ -69,6 +89,28 @@ struct ModelOptions: ParsableArguments {
                               ("--num-blocks", blocks), ("--num-heads", heads), ("--mlp-dim", mlpWidth)] {
             if let value, value < 1 { throw ValidationError("\(name) must be at least 1, got \(value)") }
         }
+        for (name, value) in [("--num-layers", layers), ("--hidden-channels", hiddenChannels), ("--input-kern", inputKernel),
+                              ("--hidden-kern", hiddenKernel), ("--bn-group", batchNormGroup)] {
+            if let value, value < 1 { throw ValidationError("\(name) must be at least 1, got \(value)") }
+        }
+        if let hiddenKernel, hiddenKernel % 2 == 0 { throw ValidationError("--hidden-kern must be odd ('same' padding), got \(hiddenKernel)") }
+        if let depthSeparable, ![0, 1].contains(depthSeparable) { throw ValidationError("--depth-separable takes 0 or 1, got \(depthSeparable)") }
+        for (name, value) in [("--core-reg-input", coreRegInput), ("--core-reg-hidden", coreRegHidden)] {
+            if let value, value < 0 { throw ValidationError("\(name) must not be negative, got \(value)") }
+        }
+        let vitFlags = [patchSize, patchStride, embedding, blocks, heads, mlpWidth].contains { $0 != nil } || headWidth != nil
+            || [patchDropout, transformerDropout, dropPath].contains { $0 != nil }
+        let stacked2dFlags = [layers, hiddenChannels, inputKernel, hiddenKernel, depthSeparable, batchNormGroup].contains { $0 != nil }
+            || [coreRegInput, coreRegHidden].contains { $0 != nil }
+        if core == .stacked2d, vitFlags {
+            throw ValidationError("--core stacked2d has no patches, blocks or heads: drop the ViT size flags (--patch-size ... --drop-path)")
+        }
+        if core == .vit, stacked2dFlags {
+            throw ValidationError("--num-layers, --hidden-channels, --input-kern, --hidden-kern, --depth-separable, --bn-group and --core-reg-input/-hidden size the stacked2d core: add --core stacked2d")
+        }
+        if core == .stacked2d, let mode = behaviourMode, mode >= 2 {
+            throw ValidationError("--core stacked2d takes --behavior-mode 0 or 1 (behaviour as image channels), as V1T's; modes 2-4 feed transformer blocks")
+        }
         for (name, value) in [("--p-dropout", patchDropout), ("--t-dropout", transformerDropout), ("--drop-path", dropPath)] {
             if let value, !(0..<1).contains(value) { throw ValidationError("\(name) must be in [0, 1), got \(value)") }
         }
@@ -76,23 +118,13 @@ struct ModelOptions: ParsableArguments {
 
     /// The model for these recordings; refuses behaviour a recording lacks unless allowed.
     func configuration(for mice: [MouseData]) throws -> V1TConfiguration {
-        var core: ViTCore.Configuration = preset == .v1t ? .published : .demo
-        let mode = behaviourMode ?? 3
+        let mode = behaviourMode ?? (core == .stacked2d ? 0 : 3)
+        var core: CoreConfiguration = self.core == .stacked2d ? .stacked2d(stacked2dConfiguration) : .vit(vitConfiguration)
         if resizeImage == 0 {
             core.imageHeight = mice[0].recording.images.height
             core.imageWidth = mice[0].recording.images.width
         }
-        if let patchSize { core.patchSize = patchSize }
-        if let patchStride { core.patchStride = patchStride }
-        if let embedding { core.embedding = embedding }
-        if let blocks { core.blocks = blocks }
-        if let heads { core.heads = heads }
-        if let headWidth { core.headWidth = headWidth }
-        if let mlpWidth { core.mlpWidth = mlpWidth }
-        if let patchDropout { core.patchDropout = patchDropout }
-        if let transformerDropout { core.transformerDropout = transformerDropout }
-        if let dropPath { core.dropPath = dropPath }
-        let usesShifter = (shiftMode ?? (mode >= 3 ? 2 : 0)) == 2
+        let usesShifter = (shiftMode ?? 2) == 2
         let recordings = mice.map { data -> V1TConfiguration.Mouse in
             let statistics = data.recording.statistics.images
             let positions = data.recording.neurons.positions
@@ -105,6 +137,36 @@ struct ModelOptions: ParsableArguments {
                                              centerCrop: centerCrop, mice: recordings)
         try checkBehaviour(configuration, mice)
         return configuration
+    }
+
+    /// The stacked2d core: V1T's sizes (both presets; the core is small), with any size overridden.
+    private var stacked2dConfiguration: Stacked2dCore.Configuration {
+        var core = Stacked2dCore.Configuration.published
+        if let layers { core.layers = layers }
+        if let hiddenChannels { core.hiddenChannels = hiddenChannels }
+        if let inputKernel { core.inputKernel = inputKernel }
+        if let hiddenKernel { core.hiddenKernel = hiddenKernel }
+        if let depthSeparable { core.depthSeparable = depthSeparable == 1 }
+        if let batchNormGroup { core.batchNormGroup = batchNormGroup }
+        if let coreRegInput { core.inputRegularization = coreRegInput }
+        if let coreRegHidden { core.hiddenRegularization = coreRegHidden }
+        return core
+    }
+
+    /// The ViT core of the preset, with any size overridden.
+    private var vitConfiguration: ViTCore.Configuration {
+        var core: ViTCore.Configuration = preset == .v1t ? .published : .demo
+        if let patchSize { core.patchSize = patchSize }
+        if let patchStride { core.patchStride = patchStride }
+        if let embedding { core.embedding = embedding }
+        if let blocks { core.blocks = blocks }
+        if let heads { core.heads = heads }
+        if let headWidth { core.headWidth = headWidth }
+        if let mlpWidth { core.mlpWidth = mlpWidth }
+        if let patchDropout { core.patchDropout = patchDropout }
+        if let transformerDropout { core.transformerDropout = transformerDropout }
+        if let dropPath { core.dropPath = dropPath }
+        return core
     }
 
     private func checkBehaviour(_ configuration: V1TConfiguration, _ mice: [MouseData]) throws {
@@ -134,3 +196,4 @@ enum BehaviourVariableNames {
 }
 
 extension Attention.HeadWidth: ExpressibleByArgument {}
+extension CoreConfiguration.Kind: ExpressibleByArgument {}

@@ -17,10 +17,10 @@ struct Simulate: ParsableCommand {
         The same --seed always gives the same file. Inspect the result with `v1t-dist inspect FILE`.
 
         --container writes an experiment container instead: three sessions (three_session_A, B, C) of the \
-        same --neurons neurons, each keeping an overlapping subset (cells i % 4 == 0 in all three, every other \
-        cell in two), one training set with a per-session recorded mask. B is the natural-scenes session \
-        above; A and C each show --images other images of the same kind, all training trials, standing in \
-        for the movies a real A and C session shows. Held-out images are B's, as in a real container.
+        same --neurons neurons in one training set with a per-session recorded mask. B is exactly the session \
+        above (so held-out scores compare directly); A (without cells i % 4 == 1) and C (without cells \
+        i % 4 == 3) each show --images other images of the same kind, all training trials, standing in for the \
+        movies a real A and C session shows: the same neurons with three times the images.
 
         Example: v1t-dist simulate --out data/simulated.h5 --seed 7
         """

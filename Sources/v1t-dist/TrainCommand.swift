@@ -26,8 +26,12 @@ struct Train: ParsableCommand {
         """
     )
 
-    @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp("Training-set files or folders of them (one mouse each).", valueName: "file-or-dir"))
-    var data: [String]
+    @Option(name: [.long, .customLong("dataset")], parsing: .upToNextOption,
+            help: ArgumentHelp("Training-set files or folders of them (one mouse each). With --resume or --config: default, the run's own files.", valueName: "file-or-dir"))
+    var data: [String] = []
+
+    @Option(help: ArgumentHelp("Train again as the run of this config.json did (its model, optimisation, seed and data) into --output-dir; --epochs may change.", valueName: "config.json"))
+    var config: String?
 
     @Option(name: [.customLong("output-dir"), .customLong("output_dir")], help: "Run directory for checkpoints, metrics and logs.")
     var outputDir: String
@@ -63,15 +67,23 @@ struct Train: ParsableCommand {
 
     @OptionGroup(title: "Plots (with --save-plots)") var plotFormat: PlotFormatOptions
 
+    @OptionGroup(title: "Progress and TensorBoard") var reporting: ReportingOptions
+
+    @OptionGroup(title: "The original V1T's train.py flags") var v1t: V1TCompatibilityOptions
+
     func validate() throws {
-        guard !data.isEmpty else { throw ValidationError("--data needs at least one training-set file or folder") }
+        guard !data.isEmpty || resume || config != nil else { throw ValidationError("--data needs at least one training-set file or folder") }
+        guard !(resume && config != nil) else { throw ValidationError("--resume continues the run in --output-dir; --config starts a new one from another run's config.json: choose one") }
         guard (0...2).contains(verbose) else { throw ValidationError("--verbose takes 0, 1 or 2, got \(verbose)") }
         guard !(resume && clearOutputDir) else { throw ValidationError("--resume and --clear-output-dir contradict each other: choose one") }
         guard pretrainCore == nil || initCoreFrom == nil else {
             throw ValidationError("--pretrain-core (frozen core) and --init-core-from (core trained on) contradict each other: choose one")
         }
         if let memoryPerRank { _ = try MemoryBudget(override: memoryPerRank, source: "--memory-per-rank") }
-        if let stimuli { _ = try StimulusSelection(parsing: stimuli) }
+        let group = model.core == .stacked2d ? model.batchNormGroup ?? Stacked2dCore.Configuration.published.batchNormGroup : 1
+        guard optimisation.batchSize % group == 0 else {
+            throw ValidationError("--batch-size \(optimisation.batchSize) is not a multiple of the batch-norm group \(group): change --batch-size or --bn-group")
+        }
         try OutputFolder.requireUsable(outputDir, option: "--output-dir")
     }
 
@@ -85,19 +97,18 @@ struct Train: ParsableCommand {
         let log = RunLog(run: run, world: world, verbose: verbose)
         let resuming = try prepareRunDirectory(run, world: world, log: log)
 
-        let files = try TrainingSetFiles.resolve(data)
-        let saved = resuming ? try run.loadConfiguration() : nil
-        // A resumed run keeps the stimuli it started with.
-        let chosenStimuli = saved.map { $0.stimuli } ?? stimuli
-        let mice = try TrainingSetFiles.load(files, limitTrainingTrials: optimisation.limitData,
-                                             stimuli: try chosenStimuli.map { try StimulusSelection(parsing: $0) } ?? .all)
+        let saved = try savedConfiguration(run: run, resuming: resuming)
+        let files = try dataFiles(saved: saved)
+        let mice = try TrainingSetFiles.load(files, limitTrainingTrials: saved?.configuration.limitTrainingTrials ?? optimisation.limitData,
+                                             seed: saved?.configuration.seed ?? optimisation.seed,
+                                             stimuli: try (saved?.configuration.stimuli ?? stimuli).map { try StimulusSelection(parsing: $0) } ?? .all)
         var configuration: TrainingConfiguration
-        if var saved {
-            guard saved.dataFiles == files else {
-                throw RunError("--resume: \(run.url.path) was trained on \(saved.dataFiles), not \(files); give the same --data")
-            }
+        if var saved = saved?.configuration {
             if let epochs = optimisation.epochs { saved.epochs = epochs }
+            saved.dataFiles = files
+            if !resuming { saved.record = nil }
             configuration = saved
+            if config != nil { log.say("configuration from \(config!): its model, optimisation, seed and data; other model and optimisation flags are not used") }
         } else {
             configuration = try optimisation.configuration(model: model.configuration(for: mice), files: files, mice: mice,
                                                            pretrainedCore: pretrainedCoreSource)
@@ -106,16 +117,22 @@ struct Train: ParsableCommand {
         let v1t = try V1T(configuration: configuration.model, seed: configuration.seed)
         if let pretrained = configuration.pretrainedCore, !resuming { try loadPretrainedCore(pretrained, into: v1t, log: log) }
         let microBatch = try chooseMicroBatch(configuration, model: v1t, world: world, log: log)
-        if world.isRoot { try run.writeJSON(configuration, to: run.configuration) }
+        if world.isRoot {
+            if configuration.record == nil {
+                configuration.record = try RunRecord.current(dataFiles: files, ranks: world.size, microBatch: microBatch)
+            }
+            try run.writeJSON(configuration, to: run.configuration)
+        }
 
         log.detail("\(world.size) rank(s) on \(world.processorName); \(mice.count) recording(s): "
             + mice.map { "\($0.name) (\($0.neurons) neurons, \($0.trainTrials.count)/\($0.validationTrials.count)/\($0.testTrials.count) trials)" }.joined(separator: ", "))
         log.detail(BLASKernel.current.summary)
-        log.detail("model: \(v1t.parameters.count) parameters, behaviour mode \(configuration.model.behaviourMode)\(configuration.model.usesShifter ? " with shifter" : ""), \(configuration.model.core.tokens) tokens of width \(configuration.model.core.embedding)")
+        log.detail("model: \(v1t.parameters.count) parameters, behaviour mode \(configuration.model.behaviourMode)\(configuration.model.usesShifter ? " with shifter" : ""), \(configuration.model.core.summary)")
 
         let trainer = try Trainer(configuration: configuration, mice: mice, model: v1t, world: world, run: run,
                                   microBatchSize: microBatch, resume: resuming,
                                   shouldStop: { try StopRequest.shouldStop(world: world) }, say: log.say)
+        if world.isRoot { trainer.observers = try reporting.observers(run: run, verbose: verbose, log: log) }
         let outcome = try trainer.train()
         guard case .finished(let bestEpoch, let best) = outcome else {
             StopRequest.exit(world: world, summary: "checkpoint written to \(run.url.path); continue with --resume")
@@ -161,17 +178,27 @@ struct Train: ParsableCommand {
     }
 
     private func chooseMicroBatch(_ configuration: TrainingConfiguration, model: V1T, world: Communicator, log: RunLog) throws -> Int {
-        let largestShare = (configuration.batchSize + world.size - 1) / world.size
+        // Batch norm's groups stay whole in a micro-batch: sizes are multiples of the group.
+        let group = model.trialGroupSize
+        let largestShare = TrialSharding.largestShare(globalBatchSize: configuration.batchSize, ranks: world.size, groupSize: group)
         if let fixed = configuration.microBatchSize {
-            log.detail("micro-batch \(min(fixed, largestShare)) (set by --micro-batch-size)")
-            return min(fixed, largestShare)
+            guard fixed >= group else {
+                throw RunError("--micro-batch-size \(fixed) cannot hold a batch-norm group of \(group) trials: give at least \(group), or a smaller --bn-group")
+            }
+            let size = min(fixed, largestShare) / group * group
+            log.detail("micro-batch \(size) (set by --micro-batch-size\(size == min(fixed, largestShare) ? "" : ", in whole batch-norm groups of \(group)"))")
+            return size
         }
         let budget = try memoryPerRank.map { try MemoryBudget(override: $0, source: "--memory-per-rank") }
             ?? MemoryBudget.measure(ranksOnNode: world.localSize)
         let choice = try MicroBatchChooser.choose(activationBytesPerSample: UInt64(model.activationBytesPerSample),
                                                   fixedBytes: UInt64(model.fixedBytes), budget: budget, largestShare: largestShare)
-        let agreed = Int(try world.allreduceMin(Double(choice.size)))
-        log.say(agreed == choice.size ? choice.explanation : "\(choice.explanation); micro-batch \(agreed), the smallest any rank can hold")
+        let agreed = Int(try world.allreduceMin(Double(choice.size))) / group * group
+        guard agreed >= 1 else {
+            throw RunError("a rank's memory holds \(choice.size) trial(s) per micro-batch, fewer than a batch-norm group of \(group): lower --bn-group or give each rank more memory")
+        }
+        log.say(agreed == choice.size ? choice.explanation
+                : "\(choice.explanation); micro-batch \(agreed), the smallest any rank can hold\(group > 1 ? " in whole batch-norm groups of \(group)" : "")")
         return agreed
     }
 

@@ -4,8 +4,7 @@ import XCTest
 
 /// Training on an experiment container (`simulate --container`): neurons are not all recorded on
 /// every trial, and the data-parallel invariance still holds: 1 and 2 ranks end with the same
-/// parameters (tolerance and criterion as in `DataParallelTrainingTests`); the evaluation leaves
-/// out what a tier never recorded. (The correlation criterion is not compared across ranks here or
+/// parameters (tolerance and criterion as in `DataParallelTrainingTests`). (The correlation criterion is not compared across ranks here or
 /// there: with a few trials per batch its 1/σ terms amplify the summation order, about 5e-4 of the
 /// parameter scale after two epochs on a plain simulated session; `MaskedLossTests` checks its masked
 /// value and gradient exactly.)
@@ -22,7 +21,7 @@ final class ContainerTrainingTests: XCTestCase {
 
     private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
-    func testRanksDoNotChangeTrainingOnAContainerAndScoresSkipUnrecordedNeurons() throws {
+    func testRanksDoNotChangeTrainingOnAContainer() throws {
         let data = path("container.h5")
         try CommandRunner.run(["simulate", "--container", "--out", data, "--neurons", "9", "--images", "20", "--repeats", "6", "--seed", "5"])
         func train(_ run: String) -> [String] {
@@ -32,14 +31,11 @@ final class ContainerTrainingTests: XCTestCase {
         try MPIRunner.run(ranks: 2, train("poisson-2"))
         let distance = try ParameterDistance(path("poisson-1"), path("poisson-2"))
         XCTAssertLessThan(distance.relative, DataParallelTrainingTests.tolerance, "1 vs 2 ranks: \(distance)")
-        // Cells 2 and 6 (i % 4 == 2) are not in session B, the only one with held-out trials: no test score.
+        // Every neuron has test scores: B, the only session with held-out trials, recorded them all.
         let csv = try String(contentsOf: RunDirectory(path("poisson-1")).perNeuronScores, encoding: .utf8)
         let testRows = csv.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
             .filter { $0[1] == "test" }
         XCTAssertEqual(testRows.count, 9)
-        for row in testRows {
-            let neuron = Int(row[2])!
-            XCTAssertEqual(row[4..<10].allSatisfy(\.isEmpty), neuron % 4 == 2, "test scores of neuron \(neuron): \(row)")
-        }
+        XCTAssertTrue(testRows.allSatisfy { !$0[4].isEmpty }, "\(testRows)")
     }
 }

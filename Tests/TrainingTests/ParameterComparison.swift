@@ -18,6 +18,12 @@ struct ParameterDistance: CustomStringConvertible {
         }
         var largest = 0.0, scale = 0.0, worst = ""
         for (x, y) in zip(a, b) {
+            // Batch norm's step counters are whole numbers that must agree exactly; as values they
+            // would set the parameter scale (one per step) and hide real differences.
+            if x.name.hasSuffix("num_batches_tracked") {
+                if x.values != y.values { (largest, worst) = (.infinity, x.name) }
+                continue
+            }
             for (u, v) in zip(x.values, y.values) {
                 scale = max(scale, Double(abs(u)))
                 let difference = Double(abs(u - v))

@@ -49,7 +49,7 @@ final class BenchTests: XCTestCase {
         XCTAssertEqual(row("model"), ["tiny"])
         XCTAssertEqual(row("batch"), ["3"])
         XCTAssertEqual(row("readout neurons"), ["3"])
-        XCTAssertEqual(row("training GFLOP per sample"), [String(format: "%.3f", Double(TrainingFLOPs(tinyConfiguration().core).training) / 1e9)])
+        XCTAssertEqual(row("training GFLOP per sample"), [String(format: "%.3f", Double(TrainingFLOPs(tinyConfiguration().core.vit!).training) / 1e9)])
         XCTAssertEqual(model.throughput.passes, 2)
         // Achieved GFLOP/s and the share of the peak follow from the measured speed and the count.
         XCTAssertEqual(model.bestPassGFLOPs, model.bestPassSamplesPerSecond * model.trainingGFLOPPerSample, accuracy: 1e-9)
@@ -88,7 +88,7 @@ final class BenchTests: XCTestCase {
                     "peakResidentBytes", "trainingGFLOPPerSample"] {
             XCTAssertNotNil(model[key], key)
         }
-        XCTAssertEqual((model["flops"] as! [String: Int])["tokenizer"], TrainingFLOPs(tinyConfiguration().core).tokenizer)
+        XCTAssertEqual((model["flops"] as! [String: Int])["tokenizer"], TrainingFLOPs(tinyConfiguration().core.vit!).tokenizer)
     }
 
     func testProfileSplitsThePassesCPUTimeBySection() throws {
@@ -118,13 +118,13 @@ final class BenchTests: XCTestCase {
 
     func testPresetsAreThePublishedModelAndTheDemo() {
         let published = Bench.configuration(.v1t)
-        XCTAssertEqual(published.core.embedding, 155)
-        XCTAssertEqual(published.core.tokens, 1654)
+        XCTAssertEqual(published.core.vit?.embedding, 155)
+        XCTAssertEqual(published.core.vit?.tokens, 1654)
         XCTAssertEqual(published.behaviourMode, 3)
         XCTAssertTrue(published.usesShifter)
         XCTAssertEqual(published.mice.map(\.neurons), [174])
         let demo = Bench.configuration(.demo)
-        XCTAssertEqual(demo.core, { var c = ViTCore.Configuration.demo; c.behaviourMode = 0; return c }())
+        XCTAssertEqual(demo.core.vit, { var c = ViTCore.Configuration.demo; c.behaviourMode = 0; return c }())
         XCTAssertEqual(demo.mice.map(\.neurons), [174])
     }
 

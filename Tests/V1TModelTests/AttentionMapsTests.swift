@@ -51,7 +51,9 @@ final class AttentionMapsTests: XCTestCase {
     /// matrices do not depend on the rest of the batch.
     func testModelExposesEveryBlockAndHeadPerSample() throws {
         var configuration = V1TTests.tinyConfiguration(behaviourMode: 0, shifter: false, mice: 1)
-        configuration.core.blocks = 2
+        var vit = try XCTUnwrap(configuration.core.vit)
+        vit.blocks = 2
+        configuration.core = .vit(vit)
         let model = try V1T(configuration: configuration, seed: 3)
         let stack = V1TTests.images(count: 3)
         func forward(_ indices: [Int]) {
@@ -62,13 +64,13 @@ final class AttentionMapsTests: XCTestCase {
             }
         }
         forward([0, 2])
-        let maps = model.attentionProbabilities(sample: 1)
-        let tokens = configuration.core.tokens
+        let maps = try XCTUnwrap(model.attentionProbabilities(sample: 1))
+        let tokens = vit.tokens
         XCTAssertEqual(maps.tokens, tokens)
         XCTAssertEqual(maps.gridHeight * maps.gridWidth + 1, tokens)
         XCTAssertEqual(maps.blocks.count, 2)
         for block in maps.blocks {
-            XCTAssertEqual(block.count, configuration.core.heads)
+            XCTAssertEqual(block.count, vit.heads)
             for head in block {
                 XCTAssertEqual(head.count, tokens * tokens)
                 for row in 0..<tokens {
@@ -77,7 +79,7 @@ final class AttentionMapsTests: XCTestCase {
             }
         }
         forward([2])
-        let alone = model.attentionProbabilities(sample: 0)
+        let alone = try XCTUnwrap(model.attentionProbabilities(sample: 0))
         for (a, b) in zip(maps.blocks.joined().joined(), alone.blocks.joined().joined()) {
             XCTAssertEqual(a, b, accuracy: 1e-6)
         }

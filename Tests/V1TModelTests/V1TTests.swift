@@ -63,8 +63,8 @@ final class V1TTests: XCTestCase {
 
     func testModeOneAddsBehaviourChannelsAndShifterIsPerMouse() throws {
         let model = try V1T(configuration: Self.tinyConfiguration(behaviourMode: 1, shifter: true), seed: 1)
-        XCTAssertEqual(model.core.configuration.imageChannels, 4)
-        XCTAssertEqual(model.core.configuration.behaviourMode, 0)
+        XCTAssertEqual(model.vitCore?.configuration.imageChannels, 4)
+        XCTAssertEqual(model.vitCore?.configuration.behaviourMode, 0)
         XCTAssertEqual(model.shifters.count, 2)
         XCTAssertNotNil(model.layout.slice(named: "shifter.mouse1.output.weight"))
         XCTAssertTrue(model.configuration.needsPupilCenter)

@@ -58,7 +58,7 @@ final class ViTCoreTests: XCTestCase {
         let configuration = smallConfiguration(behaviourMode: 0)
         var layout = ParameterLayout()
         let core = try! ViTCore(layout: &layout, configuration: configuration)
-        XCTAssertEqual(core.featureShape, ViTCore.FeatureShape(height: 2, width: 3, channels: 6))
+        XCTAssertEqual(core.featureShape, FeatureShape(height: 2, width: 3, channels: 6))
         let store = ParameterStore(layout: layout, seed: 4)
         let inputs = Inputs(configuration: configuration, batch: 2)
         let features = run(core, store, inputs, batch: 2, context: nil)
@@ -129,7 +129,7 @@ final class ViTCoreTests: XCTestCase {
         let core = try ViTCore(layout: &layout, configuration: published)
         // V1T's ~2.47 M core parameters with behaviour mode 3.
         XCTAssertEqual(layout.count, 2_465_200)
-        XCTAssertEqual(core.featureShape, ViTCore.FeatureShape(height: 29, width: 57, channels: 155))
+        XCTAssertEqual(core.featureShape, FeatureShape(height: 29, width: 57, channels: 155))
         // Includes the attention probabilities: 4 blocks x 4 heads x 1654² floats per sample.
         XCTAssertGreaterThan(core.activationFloatsPerSample, 4 * 4 * 1654 * 1654)
 

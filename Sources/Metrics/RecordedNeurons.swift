@@ -1,16 +1,16 @@
-/// Neurons grouped by the trials they were recorded on, so that the per-neuron metrics (target
-/// Metrics, written for full trials x neurons matrices) see only recorded entries: each group's
+/// Neurons grouped by the trials they were recorded on, so that the per-neuron metrics (written for
+/// full trials x neurons matrices) see only recorded entries: each group's
 /// neurons share their recorded trials, and a metric runs once per group on that sub-matrix. An
 /// experiment container has at most one group per combination of its sessions; a single session
 /// has one group holding everything, and the metric then runs on the matrices as they are.
-struct RecordedNeurons {
-    let trials: Int
-    let neurons: Int
+public struct RecordedNeurons {
+    public let trials: Int
+    public let neurons: Int
     /// The trials (rows) and the neurons recorded on exactly those trials.
-    let groups: [(rows: [Int], neurons: [Int])]
+    public let groups: [(rows: [Int], neurons: [Int])]
 
     /// - recorded: (trials x neurons), nil when every neuron was recorded on every trial.
-    init(_ recorded: [Bool]?, trials: Int, neurons: Int) {
+    public init(_ recorded: [Bool]?, trials: Int, neurons: Int) {
         self.trials = trials
         self.neurons = neurons
         guard let recorded else {
@@ -28,7 +28,7 @@ struct RecordedNeurons {
     }
 
     /// Per neuron: whether it was recorded on at least one trial.
-    var hasTrials: [Bool] {
+    public var hasTrials: [Bool] {
         var present = [Bool](repeating: false, count: neurons)
         for group in groups where !group.rows.isEmpty { group.neurons.forEach { present[$0] = true } }
         return present
@@ -36,7 +36,7 @@ struct RecordedNeurons {
 
     /// Runs `metric` (predictions, targets, neurons, image ids of the rows -> per-neuron arrays) on each
     /// group's recorded entries and puts the results back in neuron order; NaN for a neuron never recorded.
-    func perNeuron(predictions: [Float], targets: [Float], imageIDs: [Int],
+    public func perNeuron(predictions: [Float], targets: [Float], imageIDs: [Int],
                    _ metric: ([Float], [Float], Int, [Int]) -> [[Double]]) -> [[Double]] {
         if groups.count == 1, groups[0].rows.count == trials {
             return metric(predictions, targets, neurons, imageIDs)
@@ -54,11 +54,17 @@ struct RecordedNeurons {
 
     /// The mean over neurons recorded on at least one trial, NaN (a constant neuron) counting as 0 as
     /// in Sensorium; neurons this tier never saw are left out rather than counted as 0.
-    func meanOverRecorded(_ values: [Double]) -> Double {
+    public func meanOverRecorded(_ values: [Double]) -> Double {
         let present = hasTrials
         let kept = values.indices.filter { present[$0] }
         guard !kept.isEmpty else { return .nan }
         return kept.reduce(0) { $0 + (values[$1].isNaN ? 0 : values[$1]) } / Double(kept.count)
+    }
+
+    /// `values` of the neurons recorded on at least one trial, in neuron order.
+    public func recordedOnly(_ values: [Double]) -> [Double] {
+        let present = hasTrials
+        return values.indices.filter { present[$0] }.map { values[$0] }
     }
 
     /// The group's rows and neurons of a (trials x neurons) matrix.
