@@ -154,7 +154,13 @@ public enum AllenConverter {
             throw AllenNWBError(file: path, field: "ev", problem: "has shape \(array.shape) but the NWB file has \(cells) cells x \(frames) frames",
                                 remedy: "Give the events file of the same experiment (ophys_experiment_events/<id>_events.npz)")
         }
-        return try array.floats()
+        switch array.elements {
+        case .float32, .float64: return try array.floats()
+        default:
+            // Events are deconvolved dF/F amplitudes; integers would be a scaled copy with no stated scale.
+            throw AllenNWBError(file: path, field: "ev", problem: "is stored as \(array.descr); events are floating-point amplitudes",
+                                remedy: "Give the events file of the same experiment (ophys_experiment_events/<id>_events.npz)")
+        }
     }
 
     /// Imaging rate from the median frame interval (robust to the odd dropped frame).

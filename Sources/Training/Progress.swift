@@ -22,9 +22,12 @@ public final class ProgressLine {
         self.write = write
     }
 
-    /// A terminal when standard output is one, else a line every `minutes` minutes (0: off).
-    public static func automatic(minutes: Double) -> Mode {
-        if isatty(STDOUT_FILENO) == 1 { return .terminal }
+    /// A terminal when standard output is one, else a line every `minutes` minutes (0: off). Under
+    /// mpirun the ranks write through a pseudo-terminal even when the job's output goes to a file,
+    /// so there it is always lines.
+    public static func automatic(minutes: Double, environment: [String: String] = ProcessInfo.processInfo.environment) -> Mode {
+        let underMPI = environment["OMPI_COMM_WORLD_SIZE"] != nil || environment["PMI_SIZE"] != nil
+        if isatty(STDOUT_FILENO) == 1 && !underMPI { return .terminal }
         return minutes > 0 ? .every(seconds: 60 * minutes) : .off
     }
 

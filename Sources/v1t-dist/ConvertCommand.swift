@@ -28,6 +28,11 @@ struct Convert: ParsableCommand {
         frame's onset, the frame area-averaged to --image-size like the scenes. Movie tiers are split by \
         contiguous segments with a gap (--movie-tiers), never frame by frame. Sessions A and C (no \
         natural scenes) give movie-only training sets. Details: docs/allen.md.
+
+        Nothing is trusted: a file whose clocks are not finite and increasing, whose onsets fall outside \
+        the imaging, or whose dF/F is not floating point is refused, naming the dataset. A cell without \
+        usable signal (NaN or one value in every window) is dropped by cell_specimen_id and listed in \
+        manifest.json (--strict-cells refuses instead). What is refused, repaired, accepted: docs/robustness.md.
         """
     )
 
@@ -199,7 +204,13 @@ struct Convert: ParsableCommand {
         reports.forEach { print($0.summary) }
         let name = "\(merged.metadata.experimentID).h5"
         try merged.write(to: folder.appendingPathComponent(name).path)
-        manifest.upsert(.init(recording: merged, file: name, convertedFrom: files.joined(separator: ",")))
+        var entry = TrainingSetManifest.Entry(recording: merged, file: name, convertedFrom: files.joined(separator: ","))
+        // A cell dropped from one session may still be recorded by another: each drop names its session.
+        entry.droppedCells = reports.flatMap { report in
+            report.droppedCells.map { DroppedCell(cellSpecimenId: $0.cellSpecimenId, reason: "in \(report.experimentID) (\(report.sessionType)): \($0.reason)") }
+        }
+        entry.droppedCellCount = entry.droppedCells?.count
+        manifest.upsert(entry)
         try manifest.write(folder: folder)
         let perSession = merged.sessions.map { "\($0.sessionType) \($0.recorded.filter { $0 }.count)" }.joined(separator: ", ")
         print("\(merged.metadata.experimentID): \(merged.neurons.count) neurons (the union; per session: \(perSession)), \(merged.trials.count) trials")

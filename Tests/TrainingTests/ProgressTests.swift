@@ -18,6 +18,11 @@ final class ProgressTests: XCTestCase {
         XCTAssertEqual(log, ["at 60\n", "at 120\n"], "a full line once a minute, none at the start, nothing erased")
     }
 
+    func testUnderMPIItWritesLinesWhateverTheTerminal() {
+        XCTAssertEqual(ProgressLine.automatic(minutes: 5, environment: ["OMPI_COMM_WORLD_SIZE": "2"]), .every(seconds: 300))
+        XCTAssertEqual(ProgressLine.automatic(minutes: 0, environment: ["PMI_SIZE": "4"]), .off)
+    }
+
     func testRunTimeLeftCountsEarlyStoppingAndTheEpochLimit() {
         var schedule = PlateauSchedule(patience: 10, factor: 0.3, maxReductions: 2)
         _ = schedule.record(0.2, epoch: 1)

@@ -84,6 +84,11 @@ final class V1THabitsTests: XCTestCase {
         let core = try best("core"), original = try best("a")
         XCTAssertEqual(core.filter { $0.key.hasPrefix("core.") }, original.filter { $0.key.hasPrefix("core.") })
         XCTAssertNotEqual(core["readout.mouse0.features"], original["readout.mouse0.features"])
+        // ... which `train --pretrain-core` takes, frozen, as V1T's flag does.
+        try CommandRunner.run(["train", "--data", data, "--output-dir", path("frozen"), "--epochs", "1", "--batch-size", "8",
+                               "--pretrain_core", path("core")] + Self.tinyModel)
+        let frozen = try best("frozen")
+        XCTAssertEqual(frozen.filter { $0.key.hasPrefix("core.") }, original.filter { $0.key.hasPrefix("core.") }, "the frozen core is V1T's")
     }
 
     func testFlagsVITACannotHonourAreRefusedWithTheReason() throws {
