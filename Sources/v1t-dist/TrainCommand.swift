@@ -3,6 +3,7 @@ import DDP
 import Foundation
 import Results
 import Training
+import TrainingSet
 import V1TModel
 
 struct Train: ParsableCommand {
@@ -37,6 +38,9 @@ struct Train: ParsableCommand {
 
     @Flag(help: "Continue the run in --output-dir from its last checkpoint (any number of ranks). Starts afresh if it has none.")
     var resume = false
+
+    @Option(help: ArgumentHelp("Train on these stimuli only: scenes, movies, scenes,movies or kinds by name (natural_movie_one). Default: everything the files hold. Evaluation reports each kind apart, the natural-scene test images first.", valueName: "kinds"))
+    var stimuli: String?
 
     @Flag(name: [.customLong("clear-output-dir"), .customLong("clear_output_dir")], help: "Delete an existing run in --output-dir first.")
     var clearOutputDir = false
@@ -96,7 +100,8 @@ struct Train: ParsableCommand {
         let saved = try savedConfiguration(run: run, resuming: resuming)
         let files = try dataFiles(saved: saved)
         let mice = try TrainingSetFiles.load(files, limitTrainingTrials: saved?.configuration.limitTrainingTrials ?? optimisation.limitData,
-                                             seed: saved?.configuration.seed ?? optimisation.seed)
+                                             seed: saved?.configuration.seed ?? optimisation.seed,
+                                             stimuli: try (saved?.configuration.stimuli ?? stimuli).map { try StimulusSelection(parsing: $0) } ?? .all)
         var configuration: TrainingConfiguration
         if var saved = saved?.configuration {
             if let epochs = optimisation.epochs { saved.epochs = epochs }
@@ -107,6 +112,7 @@ struct Train: ParsableCommand {
         } else {
             configuration = try optimisation.configuration(model: model.configuration(for: mice), files: files, mice: mice,
                                                            pretrainedCore: pretrainedCoreSource)
+            configuration.stimuli = stimuli
         }
         let v1t = try V1T(configuration: configuration.model, seed: configuration.seed)
         if let pretrained = configuration.pretrainedCore, !resuming { try loadPretrainedCore(pretrained, into: v1t, log: log) }
