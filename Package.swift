@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "StopSignalShim"),
 
         // Data-parallel engine: communicator, trial sharding, memory budget, stop requests. Model-independent.
-        .target(name: "DDP", dependencies: ["MPIShim", "StopSignalShim"]),
+        .target(name: "DDP", dependencies: ["MPIShim", "StopSignalShim", "CMPI"]),
 
         // What this x86-64 core supports (CPUID) and can compute at most (calibrated FMA loops).
         .target(name: "CPUProbe"),
@@ -46,8 +46,10 @@ let package = Package(
 
         // SVG charts and PNG images for results a person can look at.
         .target(name: "Plots"),
+        // TensorBoard event files (TFRecord framing, Event/Summary protocol buffers), written by hand.
+        .target(name: "TensorBoard"),
         // Training and evaluation of a model on training sets (one process or many).
-        .target(name: "Training", dependencies: ["V1TModel", "TrainingSet", "Metrics", "DDP", "Plots"]),
+        .target(name: "Training", dependencies: ["V1TModel", "TrainingSet", "H5", "Metrics", "DDP", "Plots", "TensorBoard"]),
         // Strong and weak scaling of training runs: allreduce timings, the step-time model, reports.
         .target(name: "Scaling", dependencies: ["DDP", "Training", "V1TModel", "Plots"]),
         // NumPy .npy/.npz files: the Allen events file and the Sensorium folder format.
@@ -80,7 +82,7 @@ let package = Package(
                 "V1TModel",
             ]
         ),
-        .testTarget(name: "V1TModelTests", dependencies: ["V1TModel"]),
+        .testTarget(name: "V1TModelTests", dependencies: ["V1TModel"], exclude: ["Fixtures"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
         .testTarget(name: "ScalingTests", dependencies: ["Scaling", "Training", "v1t-dist"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "V1TModel", "v1t-dist"]),
@@ -101,6 +103,7 @@ let package = Package(
         .testTarget(name: "V1TDistTests", dependencies: ["v1t-dist"]),
         // Damaged NWB files and training sets, each with its expected outcome (docs/robustness.md).
         .testTarget(name: "FaultInjectionTests", dependencies: ["AllenNWB", "H5", "TrainingSet", "v1t-dist"]),
+        .testTarget(name: "TensorBoardTests", dependencies: ["TensorBoard"]),
     ],
     // Swift 5 mode: the numeric code passes raw buffers between layers on one thread, which strict
     // Swift 6 concurrency checking would make noisy without making it safer.

@@ -7,8 +7,9 @@ import TrainingSet
 /// one trial per natural-scene presentation, responses = mean dF/F (or events) over the response
 /// window, behaviour and pupil centre over the same window, images resized once, tiers split by image.
 public enum AllenConverter {
-    public static func convert(nwb path: String, events eventsPath: String? = nil,
-                               options: ConversionOptions = ConversionOptions()) throws -> (Recording, ConversionReport) {
+    /// - progress: told the fraction of response windows read so far (the long part for a big file).
+    public static func convert(nwb path: String, events eventsPath: String? = nil, options: ConversionOptions = ConversionOptions(),
+                               progress: (Double) -> Void = { _ in }) throws -> (Recording, ConversionReport) {
         let file = try AllenNWBFile(path: path)
         let session = try file.metadata()
         try file.requireNaturalScenes(sessionType: session.sessionType)
@@ -25,7 +26,7 @@ public enum AllenConverter {
         let windows = onsets.map { (start: $0 + options.windowStart, end: $0 + options.windowEnd) }
         let frames = TraceWindows.frameRanges(timestamps: times, onsets: onsets,
                                               start: options.windowStart, end: options.windowEnd)
-        let everyCell = try windowMeans(file, events: eventsPath, frames: frames, blockFrames: options.blockFrames)
+        let everyCell = try windowMeans(file, events: eventsPath, frames: frames, blockFrames: options.blockFrames, progress: progress)
 
         // Cells without a usable signal are dropped by id (or, with strictCells, refused).
         let responseName = eventsPath == nil ? "dF/F" : "event"
@@ -130,19 +131,19 @@ public enum AllenConverter {
 
     /// (trials x cells) means of dF/F, or of the events file's `ev` when given, over each trial's frames.
     static func windowMeans(_ file: AllenNWBFile, events eventsPath: String?, frames: [Range<Int>],
-                            blockFrames: Int) throws -> [Float] {
+                            blockFrames: Int, progress: (Double) -> Void = { _ in }) throws -> [Float] {
         let (cells, total) = file.traceShape
         let traces = TraceWindows(frames: frames, cells: cells, totalFrames: total,
                                   blockFrames: max(blockFrames, frames.map(\.count).max() ?? 1))
-        guard let eventsPath else { return try traces.means { try file.dff(frames: $0) } }
+        guard let eventsPath else { return try traces.means(read: { try file.dff(frames: $0) }, progress: progress) }
         let events = try loadEvents(eventsPath, cells: cells, frames: total)
-        return traces.means { range in
+        return traces.means(read: { range in
             var block = [Float](repeating: 0, count: cells * range.count)
             for cell in 0..<cells {
                 for (k, frame) in range.enumerated() { block[cell * range.count + k] = events[cell * total + frame] }
             }
             return block
-        }
+        }, progress: progress)
     }
 
     /// Every template resized, then the gray image of the blank sweeps (index `templates.count`).

@@ -11,19 +11,21 @@ struct TraceWindows {
 
     /// Returns (trials x cells) means, row-major, over the finite values of each window (NaN where a
     /// cell has no finite value in the window). `read(range)` returns (cells x range.count), row-major.
-    func means(read: (Range<Int>) throws -> [Float]) rethrows -> [Float] {
+    /// - progress: told the fraction of windows done after each block read.
+    func means(read: (Range<Int>) throws -> [Float], progress: (Double) -> Void = { _ in }) rethrows -> [Float] {
         var out = [Float](repeating: .nan, count: frames.count * cells)
         // Windows in time order, so each block is read once and blocks follow each other.
         let order = frames.indices.sorted { frames[$0].lowerBound < frames[$1].lowerBound }
         var block = 0..<0
         var values: [Float] = []
-        for trial in order {
+        for (done, trial) in order.enumerated() {
             let window = frames[trial]
             guard !window.isEmpty else { continue }
             if window.lowerBound < block.lowerBound || window.upperBound > block.upperBound {
                 let end = min(totalFrames, max(window.upperBound, window.lowerBound + blockFrames))
                 block = window.lowerBound..<end
                 values = try read(block)
+                progress(Double(done) / Double(max(frames.count, 1)))
             }
             let width = block.count
             for cell in 0..<cells {

@@ -13,6 +13,8 @@ public struct DistributedPrediction {
     public let model: V1T
     public let world: Communicator
     public let microBatchSize: Int
+    /// Told how many trials each micro-batch of this rank predicted (progress lines).
+    public var onMicroBatch: ((Int) -> Void)?
 
     public init(model: V1T, world: Communicator, microBatchSize: Int) {
         self.model = model
@@ -31,9 +33,17 @@ public struct DistributedPrediction {
             data.gather(Array(trials[start..<end]), into: &batch)
             let output = predictBatch(mouse: mouse, data: data, batch: batch)
             for i in 0..<(batch.count * neurons) { predictions[start * neurons + i] = output[i] }
+            onMicroBatch?(end - start)
         }
         try world.allreduceSum(&predictions)
         return predictions
+    }
+
+    /// How many of `count` trials this rank predicts.
+    public func localTrialCount(_ count: Int) -> Int {
+        let microBatches = (count + microBatchSize - 1) / microBatchSize
+        return TrialSharding.shareRange(0..<microBatches, rank: world.rank, ranks: world.size)
+            .reduce(0) { $0 + min(($1 + 1) * microBatchSize, count) - $1 * microBatchSize }
     }
 
     func predictBatch(mouse: Int, data: MouseData, batch: Batch) -> UnsafePointer<Float> {

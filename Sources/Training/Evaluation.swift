@@ -106,6 +106,8 @@ public struct Evaluator {
     public let mice: [MouseData]
     public let world: Communicator
     public let microBatchSize: Int
+    /// Where rank 0 shows how far the evaluation is (nil: nowhere).
+    public var progress: ProgressLine?
 
     public init(model: V1T, mice: [MouseData], world: Communicator, microBatchSize: Int) {
         self.model = model
@@ -116,7 +118,19 @@ public struct Evaluator {
 
     /// Scores and per-neuron numbers for each recording and tier (in `tiers` order).
     public func evaluate(tiers: [Tier] = [.validation, .test]) throws -> [(recording: RecordingEvaluation, perNeuron: [NeuronScores], predictions: [[Float]])] {
-        let predictor = DistributedPrediction(model: model, world: world, microBatchSize: microBatchSize)
+        var predictor = DistributedPrediction(model: model, world: world, microBatchSize: microBatchSize)
+        if let progress, world.isRoot {
+            let total = mice.reduce(0) { sum, data in sum + tiers.reduce(0) { $0 + predictor.localTrialCount(data.trials(in: $1).count) } }
+            var done = 0
+            let started = ProcessInfo.processInfo.systemUptime
+            predictor.onMicroBatch = { trials in
+                done += trials
+                let seconds = ProcessInfo.processInfo.systemUptime - started, rate = Double(done) / max(seconds, 1e-9)
+                progress.update(String(format: "evaluate: %d/%d trials (this rank's share)  %.1f trials/s  %@ left",
+                                       done, total, rate, ProgressLine.duration(Double(total - done) / max(rate, 1e-9))))
+            }
+        }
+        defer { progress?.clear() }
         return try mice.enumerated().map { mouse, data in
             var scores: [TierScores] = [], neurons: [NeuronScores] = [], predictionsPerTier: [[Float]] = []
             for tier in tiers {

@@ -13,7 +13,7 @@ public struct LoadedRun {
     public init(_ run: RunDirectory, data: [String] = []) throws {
         self.run = run
         configuration = try run.loadConfiguration()
-        let files = data.isEmpty ? configuration.dataFiles : try TrainingSetFiles.resolve(data)
+        let files = data.isEmpty ? try TrainingSetFiles.locate(configuration.dataFiles, run: run) : try TrainingSetFiles.resolve(data)
         mice = try TrainingSetFiles.load(files, limitTrainingTrials: nil)
         guard mice.count == configuration.model.mice.count else {
             throw RunError("the run was trained on \(configuration.model.mice.count) recording(s) but \(mice.count) were given")

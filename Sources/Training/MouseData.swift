@@ -1,4 +1,5 @@
 import TrainingSet
+import V1TModel
 
 /// One recording made ready for V1T: responses, behaviour and pupil centre standardised with the
 /// training-tier statistics exactly as the original code standardises Sensorium data:
@@ -27,8 +28,9 @@ public final class MouseData {
     /// gradients and metrics skip those entries, whose responses are held as 0.
     public let recorded: [Bool]?
 
-    /// - limitTrainingTrials: keep only the first N training trials (V1T's --limit_data), for quick runs.
-    public init(recording: Recording, name: String, limitTrainingTrials: Int? = nil) {
+    /// - limitTrainingTrials: keep N training trials drawn at random without replacement, seeded by
+    ///   `seed` (V1T's --limit_data; the first N would be the earliest of a session recorded in time order).
+    public init(recording: Recording, name: String, limitTrainingTrials: Int? = nil, seed: UInt64 = 0) {
         self.name = name
         self.recording = recording
         let trials = recording.trials
@@ -72,9 +74,21 @@ public final class MouseData {
         pupilCenter = pupil
 
         let train = trials.indices(in: .train)
-        trainTrials = limitTrainingTrials.map { Array(train.prefix($0)) } ?? train
+        trainTrials = limitTrainingTrials.map { Self.randomSubset(of: train, count: $0, seed: seed) } ?? train
         validationTrials = trials.indices(in: .validation)
         testTrials = trials.indices(in: .test)
+    }
+
+    /// `count` of `trials` drawn without replacement (partial Fisher-Yates), in their original order.
+    static func randomSubset(of trials: [Int], count: Int, seed: UInt64) -> [Int] {
+        guard count < trials.count else { return trials }
+        var pool = trials
+        var random = CounterRandom(key: RandomKey.combine(seed, 0x11A1_7DA7A))
+        for i in 0..<count {
+            let j = i + Int(random.next() % UInt64(pool.count - i))
+            pool.swapAt(i, j)
+        }
+        return pool.prefix(count).sorted()
     }
 
     public func trials(in tier: Tier) -> [Int] {

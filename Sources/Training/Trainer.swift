@@ -26,6 +26,8 @@ public final class Trainer {
     /// Asked at the end of every step, collectively: true when a rank was told to stop (SIGTERM).
     let shouldStop: () throws -> Bool
     public private(set) var state: TrainingState
+    /// Told of every step and epoch (progress lines, TensorBoard); set them on rank 0 only.
+    public var observers: [TrainingObserver] = []
     private var bestParameters: [Float]
     private var world: Communicator { engine.world }
 
@@ -90,6 +92,7 @@ public final class Trainer {
             // epoch's earlier steps took no time here.
             var trialsTimed = 0.0
             let plans = try mice.indices.map { try shardings[$0].steps(epoch: state.epoch, rank: world.rank, ranks: world.size, microBatchSize: microBatchSize) }
+            let plannedFrom = state.stepsDoneInEpoch
             for step in state.stepsDoneInEpoch..<stepsPerEpoch {
                 let work = mice.indices.flatMap { mouse in
                     plans[mouse][step % plans[mouse].count].microBatches.map { (mouse: mouse, trials: $0) }
@@ -101,6 +104,10 @@ public final class Trainer {
                 trialsTimed += trials
                 state.globalStep += 1
                 state.stepsDoneInEpoch = step + 1
+                let progress = StepProgress(epoch: state.epoch, epochs: configuration.epochs, step: step + 1, stepsPerEpoch: stepsPerEpoch,
+                                            stepsTimed: step + 1 - plannedFrom, trialsTimed: trialsTimed,
+                                            secondsInEpoch: Date().timeIntervalSince(started), schedule: state.schedule)
+                for observer in observers { observer.stepFinished(progress) }
                 if try shouldStop() {
                     state.optimiser = optimiser.state
                     if world.isRoot { try run.saveCheckpoint(model: model, optimiser: optimiser, state: state) }
@@ -264,13 +271,16 @@ public final class Trainer {
         let samplesPerSecond = trialsTimed / max(seconds, 1e-9)
         let meanCPUShare = try world.allreduceSum(cpuShare) / Double(world.size)
         let allreduceShare = engine.allreduceSeconds / max(engine.computeSeconds + engine.allreduceSeconds, 1e-9)
-        let remaining = Double(configuration.epochs - epoch) * seconds
+        // At least until early stopping could end the run, at most until the last epoch.
+        let earliest = Double(min(configuration.epochs - epoch, state.schedule.epochsUntilEarlyStop(after: epoch))) * seconds
+        let latest = Double(configuration.epochs - epoch) * seconds
+        let remaining = earliest < latest ? "\(Self.duration(earliest))-\(Self.duration(latest))" : Self.duration(latest)
         // The stacked2d core's penalty is its Laplace smoothness (and group sparsity), not an L1.
         let corePenaltyName = model.vitCore == nil ? "smoothness" : "L1"
         say(String(format: "epoch %3d/%d  loss %.4f (+ core %@ %.4f + readout L1 %.4f)  val loss %.4f  val corr %.4f (best %.4f @%d)  lr %.2e/%.2e  %.1f samples/s  allreduce %.1f%%  cpu %.0f%%  %@ left",
                    epoch, configuration.epochs, trainLoss, corePenaltyName, penalties.core, penalties.readout, validation.loss, validation.correlation, state.schedule.bestValue,
                    state.schedule.bestEpoch, learningRates.0, learningRates.1, samplesPerSecond, 100 * allreduceShare, 100 * meanCPUShare,
-                   Self.duration(state.finished ? 0 : remaining)))
+                   state.finished ? "0s" : remaining))
         if let notice { say(notice) }
         if world.isRoot {
             if epoch == 1 || !FileManager.default.fileExists(atPath: run.metrics.path) {
@@ -282,6 +292,7 @@ public final class Trainer {
                                    samplesPerSecond: samplesPerSecond, allreduceShare: allreduceShare, ranks: world.size, cpuShare: meanCPUShare,
                                    corePenalty: penalties.core, readoutPenalty: penalties.readout)
             run.appendLine(row.csvLine, to: run.metrics)
+            for observer in observers { observer.epochFinished(row, validation: validation.scores) }
         }
         state.epoch += 1
         state.stepsDoneInEpoch = 0
@@ -294,9 +305,10 @@ public final class Trainer {
 
     /// Mean validation single-trial correlation over recordings, and the mean loss per trial
     /// (Poisson, unscaled), from the exact distributed predictions.
-    func validate() throws -> (correlation: Double, loss: Double) {
+    func validate() throws -> (correlation: Double, loss: Double, scores: ValidationScores) {
         let predictor = DistributedPrediction(model: model, world: world, microBatchSize: microBatchSize)
         var correlations: [Double] = [], lossSum = 0.0, trials = 0
+        var scores = ValidationScores(recordings: [], correlations: [], perNeuron: [])
         for (mouse, data) in mice.enumerated() where !data.validationTrials.isEmpty {
             let predictions = try predictor.predict(mouse: mouse, data: data, trials: data.validationTrials)
             var batch = Batch()
@@ -306,6 +318,8 @@ public final class Trainer {
                 [singleTrialCorrelation(predictions: p, targets: y, neurons: n)]
             }[0]
             correlations.append(recordedNeurons.meanOverRecorded(perNeuron))
+            scores.recordings.append(data.name)
+            scores.perNeuron.append(perNeuron)
             lossSum += predictions.withUnsafeBufferPointer { p in
                 batch.responses.withUnsafeBufferPointer { y in
                     batch.withRecorded {
@@ -316,7 +330,8 @@ public final class Trainer {
             }
             trials += batch.count
         }
-        return (correlations.reduce(0, +) / Double(max(correlations.count, 1)), lossSum / Double(max(trials, 1)))
+        scores.correlations = correlations
+        return (correlations.reduce(0, +) / Double(max(correlations.count, 1)), lossSum / Double(max(trials, 1)), scores)
     }
 
     private func loadBest() {

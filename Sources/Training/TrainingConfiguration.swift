@@ -25,9 +25,12 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var coreRegularization: Float
     public var readoutRegularization: Float
     public var seed: UInt64
-    /// Use only the first N training trials of each recording (V1T's --limit_data).
+    /// Use only N training trials of each recording, drawn at random with `seed` (V1T's --limit_data).
     public var limitTrainingTrials: Int?
     public var schedule: PlateauSchedule
+    /// How the run was made (command line, versions, libraries, data checksums); nil in runs
+    /// written before run records existed.
+    public var record: RunRecord?
     /// Where the core's starting weights came from, and whether it stays frozen; nil when the core
     /// starts from random weights.
     public var pretrainedCore: PretrainedCore?

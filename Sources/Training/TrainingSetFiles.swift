@@ -25,8 +25,31 @@ public enum TrainingSetFiles {
                 files += names.map { folder.appendingPathComponent($0).path }
             }
         }
+        // Absolute, so that a run directory's config.json finds them from any working directory.
+        files = files.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         guard Set(files).count == files.count else { throw RunError("the same training-set file is given twice in --data") }
         return files
+    }
+
+    /// The files a run recorded, found from wherever the run is opened: as recorded (absolute since
+    /// run records exist), else, for older runs that stored paths as typed, relative to the folders
+    /// that hold the run directory. Throws naming the file and the remedy when one is nowhere.
+    public static func locate(_ recorded: [String], run: RunDirectory) throws -> [String] {
+        try recorded.map { path in
+            if path.hasPrefix("/") || FileManager.default.fileExists(atPath: path) {
+                guard FileManager.default.fileExists(atPath: path) else {
+                    throw RunError("\(path), which \(run.configuration.path) was trained on, is missing: give the run's training sets with --data (same recordings, same order)")
+                }
+                return URL(fileURLWithPath: path).standardizedFileURL.path
+            }
+            var folder = run.url.standardizedFileURL
+            for _ in 0..<4 {
+                folder = folder.deletingLastPathComponent()
+                let candidate = folder.appendingPathComponent(path).standardizedFileURL.path
+                if FileManager.default.fileExists(atPath: candidate) { return candidate }
+            }
+            throw RunError("\(path), which \(run.configuration.path) was trained on, is neither in the working directory nor next to the run: give the run's training sets with --data (same recordings, same order)")
+        }
     }
 
     /// The files named by a folder's manifest.json (`{"recordings": [{"file": "..."}, ...]}`), or nil without one.
@@ -44,14 +67,15 @@ public enum TrainingSetFiles {
     }
 
     /// Reads and prepares every file; names recordings by experiment id (made unique).
-    public static func load(_ files: [String], limitTrainingTrials: Int?) throws -> [MouseData] {
+    /// - seed: draws the subset of `limitTrainingTrials` training trials.
+    public static func load(_ files: [String], limitTrainingTrials: Int?, seed: UInt64 = 0) throws -> [MouseData] {
         var seen: [String: Int] = [:]
         return try files.map { file in
             let recording = try Recording.read(from: file)
             var name = recording.metadata.experimentID
             if let count = seen[name] { name += "-\(count + 1)" }
             seen[recording.metadata.experimentID, default: 0] += 1
-            return MouseData(recording: recording, name: name, limitTrainingTrials: limitTrainingTrials)
+            return MouseData(recording: recording, name: name, limitTrainingTrials: limitTrainingTrials, seed: seed)
         }
     }
 }

@@ -2,6 +2,7 @@ import AllenNWB
 import ArgumentParser
 import Foundation
 import ImageFiles
+import Training
 import TrainingSet
 
 extension AspectMode: ExpressibleByArgument {}
@@ -68,6 +69,9 @@ struct Convert: ParsableCommand {
     @Flag(help: "Refuse a session with a cell without usable signal (NaN or constant in every window) instead of dropping that cell by id.")
     var strictCells = false
 
+    @Option(name: [.customLong("progress-minutes")], help: "When output goes to a file, a progress line every this many minutes while a big file is read (0: none); on a terminal it is rewritten in place.")
+    var progressMinutes: Double = 5
+
     func validate() throws {
         for file in files where !FileManager.default.fileExists(atPath: file) {
             throw ValidationError("no such file: \(file) (download it with `v1t-dist fetch <id> --cache DIR`)")
@@ -78,6 +82,7 @@ struct Convert: ParsableCommand {
         if !events.isEmpty && eventsFromCache {
             throw ValidationError("use either --events or --events-from-cache, not both")
         }
+        guard progressMinutes >= 0 else { throw ValidationError("--progress-minutes must not be negative, got \(progressMinutes)") }
         _ = try options()
         try OutputFolder.requireUsable(out, option: "--out")
         try requireDistinctExperiments()
@@ -133,7 +138,13 @@ struct Convert: ParsableCommand {
         for (index, file) in files.enumerated() {
             let started = Date()
             let eventsFile = try self.eventsFile(index)
-            let (recording, report) = try AllenConverter.convert(nwb: file, events: eventsFile, options: options)
+            let line = ProgressLine(mode: ProgressLine.automatic(minutes: progressMinutes))
+            let (recording, report) = try AllenConverter.convert(nwb: file, events: eventsFile, options: options) { fraction in
+                let seconds = Date().timeIntervalSince(started)
+                line.update(String(format: "convert %@: response windows %.0f%% read  %@ left", (file as NSString).lastPathComponent,
+                                   100 * fraction, ProgressLine.duration(fraction > 0 ? seconds * (1 - fraction) / fraction : .infinity)))
+            }
+            line.clear()
             let name = "\(recording.metadata.experimentID).h5"
             try recording.write(to: folder.appendingPathComponent(name).path)
             manifest.upsert(.init(recording: recording, file: name, convertedFrom: file, report: report))

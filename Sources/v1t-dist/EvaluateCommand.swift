@@ -29,7 +29,11 @@ struct Evaluate: ParsableCommand {
     @Option(name: [.customLong("micro-batch-size")], help: "Trials per forward pass.")
     var microBatchSize = 32
 
+    @Option(name: [.customLong("progress-minutes")], help: "When output goes to a file, a progress line every this many minutes (0: none); on a terminal it is rewritten in place.")
+    var progressMinutes: Double = 5
+
     func validate() throws {
+        guard progressMinutes >= 0 else { throw ValidationError("--progress-minutes must not be negative, got \(progressMinutes)") }
         guard microBatchSize >= 1 else { throw ValidationError("--micro-batch-size must be at least 1, got \(microBatchSize)") }
         guard FileManager.default.fileExists(atPath: RunDirectory(runDirectory).configuration.path) else {
             throw ValidationError("\(runDirectory) is not a run directory (no config.json): give the --output-dir of `v1t-dist train`")
@@ -40,7 +44,8 @@ struct Evaluate: ParsableCommand {
         Communicator.run { world in
             let run = RunDirectory(runDirectory)
             let loaded = try LoadedRun(run, data: data)
-            let evaluator = Evaluator(model: loaded.model, mice: loaded.mice, world: world, microBatchSize: microBatchSize)
+            var evaluator = Evaluator(model: loaded.model, mice: loaded.mice, world: world, microBatchSize: microBatchSize)
+            evaluator.progress = ProgressLine(mode: ProgressLine.automatic(minutes: progressMinutes))
             let results = try evaluator.evaluate()
             let state = try? run.readJSON(TrainingState.self, from: run.state)
             let report = EvaluationReport(run: run.url.path, bestEpoch: state?.schedule.bestEpoch, recordings: results.map(\.recording))

@@ -23,7 +23,7 @@ struct ModelOptions: ParsableArguments {
     var behaviourMode: Int?
 
     @Option(name: [.customLong("shift-mode"), .customLong("shift_mode")],
-            help: "0 no shifter, 2 shifter moves readout positions with the pupil centre (published). Default: 2 when the behaviour mode reads the pupil, else 0.")
+            help: "0 no shifter, 2 shifter moves readout positions with the pupil centre (published). Default: 2, as V1T (it needs eye tracking; use 0 without).")
     var shiftMode: Int?
 
     @Flag(name: [.customLong("allow-missing-behaviour"), .customLong("allow-missing-behavior")],
@@ -124,7 +124,7 @@ struct ModelOptions: ParsableArguments {
             core.imageHeight = mice[0].recording.images.height
             core.imageWidth = mice[0].recording.images.width
         }
-        let usesShifter = (shiftMode ?? (mode >= 3 ? 2 : 0)) == 2
+        let usesShifter = (shiftMode ?? 2) == 2
         let recordings = mice.map { data -> V1TConfiguration.Mouse in
             let statistics = data.recording.statistics.images
             let positions = data.recording.neurons.positions

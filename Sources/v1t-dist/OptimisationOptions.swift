@@ -11,7 +11,7 @@ struct OptimisationOptions: ParsableArguments {
     var batchSize = 16
 
     @Option(name: [.customLong("micro-batch-size"), .customLong("micro_batch_size")],
-            help: "Trials per forward pass on a rank: a number, or auto (the most that fits the rank's memory).")
+            help: "Trials per forward pass on a rank: a number, or auto (the most that fits the rank's memory; V1T's 0 means auto too).")
     var microBatchSize = "auto"
 
     @Option(help: "Loss: poisson (V1T's default) or correlation.")
@@ -43,7 +43,7 @@ struct OptimisationOptions: ParsableArguments {
     @Option(help: "Seed of initialisation, trial order, dropout and readout noise.")
     var seed: UInt64 = 1234
 
-    @Option(name: [.customLong("limit-data"), .customLong("limit_data")], help: "Use only the first N training trials of each recording.")
+    @Option(name: [.customLong("limit-data"), .customLong("limit_data")], help: "Use N training trials of each recording, drawn at random with --seed (as V1T's --limit_data).")
     var limitData: Int?
 
     @Option(help: "Epochs without improvement before the learning rates are reduced.")
@@ -52,7 +52,7 @@ struct OptimisationOptions: ParsableArguments {
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
-        guard microBatchSize == "auto" || (Int(microBatchSize) ?? 0) >= 1 else {
+        guard microBatchSize == "auto" || microBatchSize == "0" || (Int(microBatchSize) ?? 0) >= 1 else {
             throw ValidationError("--micro-batch-size takes auto or a positive number, got \(microBatchSize)")
         }
         guard [0, 1].contains(dsScale) else { throw ValidationError("--ds-scale takes 0 or 1, got \(dsScale)") }
@@ -72,7 +72,7 @@ struct OptimisationOptions: ParsableArguments {
             throw ValidationError("recording \(data.name) has no \(data.trainTrials.isEmpty ? "training" : "validation") trials; re-split it (v1t-dist convert --split or simulate)")
         }
         return TrainingConfiguration(
-            model: model, dataFiles: files, epochs: epochs ?? 400, batchSize: batchSize, microBatchSize: Int(microBatchSize),
+            model: model, dataFiles: files, epochs: epochs ?? 400, batchSize: batchSize, microBatchSize: Int(microBatchSize).flatMap { $0 == 0 ? nil : $0 },
             criterion: criterion, datasetScale: dsScale == 1,
             optimiser: AdamW.Settings(coreLearningRate: coreLR ?? lr, readoutLearningRate: lr, beta1: adamBeta1, beta2: adamBeta2,
                                       epsilon: adamEps, weightDecay: weightDecay),

@@ -25,8 +25,12 @@ struct Train: ParsableCommand {
         """
     )
 
-    @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp("Training-set files or folders of them (one mouse each).", valueName: "file-or-dir"))
-    var data: [String]
+    @Option(name: [.long, .customLong("dataset")], parsing: .upToNextOption,
+            help: ArgumentHelp("Training-set files or folders of them (one mouse each). With --resume or --config: default, the run's own files.", valueName: "file-or-dir"))
+    var data: [String] = []
+
+    @Option(help: ArgumentHelp("Train again as the run of this config.json did (its model, optimisation, seed and data) into --output-dir; --epochs may change.", valueName: "config.json"))
+    var config: String?
 
     @Option(name: [.customLong("output-dir"), .customLong("output_dir")], help: "Run directory for checkpoints, metrics and logs.")
     var outputDir: String
@@ -59,8 +63,13 @@ struct Train: ParsableCommand {
 
     @OptionGroup(title: "Plots (with --save-plots)") var plotFormat: PlotFormatOptions
 
+    @OptionGroup(title: "Progress and TensorBoard") var reporting: ReportingOptions
+
+    @OptionGroup(title: "The original V1T's train.py flags") var v1t: V1TCompatibilityOptions
+
     func validate() throws {
-        guard !data.isEmpty else { throw ValidationError("--data needs at least one training-set file or folder") }
+        guard !data.isEmpty || resume || config != nil else { throw ValidationError("--data needs at least one training-set file or folder") }
+        guard !(resume && config != nil) else { throw ValidationError("--resume continues the run in --output-dir; --config starts a new one from another run's config.json: choose one") }
         guard (0...2).contains(verbose) else { throw ValidationError("--verbose takes 0, 1 or 2, got \(verbose)") }
         guard !(resume && clearOutputDir) else { throw ValidationError("--resume and --clear-output-dir contradict each other: choose one") }
         guard pretrainCore == nil || initCoreFrom == nil else {
@@ -84,16 +93,17 @@ struct Train: ParsableCommand {
         let log = RunLog(run: run, world: world, verbose: verbose)
         let resuming = try prepareRunDirectory(run, world: world, log: log)
 
-        let files = try TrainingSetFiles.resolve(data)
-        let mice = try TrainingSetFiles.load(files, limitTrainingTrials: optimisation.limitData)
-        let configuration: TrainingConfiguration
-        if resuming {
-            var saved = try run.loadConfiguration()
-            guard saved.dataFiles == files else {
-                throw RunError("--resume: \(run.url.path) was trained on \(saved.dataFiles), not \(files); give the same --data")
-            }
+        let saved = try savedConfiguration(run: run, resuming: resuming)
+        let files = try dataFiles(saved: saved)
+        let mice = try TrainingSetFiles.load(files, limitTrainingTrials: saved?.configuration.limitTrainingTrials ?? optimisation.limitData,
+                                             seed: saved?.configuration.seed ?? optimisation.seed)
+        var configuration: TrainingConfiguration
+        if var saved = saved?.configuration {
             if let epochs = optimisation.epochs { saved.epochs = epochs }
+            saved.dataFiles = files
+            if !resuming { saved.record = nil }
             configuration = saved
+            if config != nil { log.say("configuration from \(config!): its model, optimisation, seed and data; other model and optimisation flags are not used") }
         } else {
             configuration = try optimisation.configuration(model: model.configuration(for: mice), files: files, mice: mice,
                                                            pretrainedCore: pretrainedCoreSource)
@@ -101,7 +111,12 @@ struct Train: ParsableCommand {
         let v1t = try V1T(configuration: configuration.model, seed: configuration.seed)
         if let pretrained = configuration.pretrainedCore, !resuming { try loadPretrainedCore(pretrained, into: v1t, log: log) }
         let microBatch = try chooseMicroBatch(configuration, model: v1t, world: world, log: log)
-        if world.isRoot { try run.writeJSON(configuration, to: run.configuration) }
+        if world.isRoot {
+            if configuration.record == nil {
+                configuration.record = try RunRecord.current(dataFiles: files, ranks: world.size, microBatch: microBatch)
+            }
+            try run.writeJSON(configuration, to: run.configuration)
+        }
 
         log.detail("\(world.size) rank(s) on \(world.processorName); \(mice.count) recording(s): "
             + mice.map { "\($0.name) (\($0.neurons) neurons, \($0.trainTrials.count)/\($0.validationTrials.count)/\($0.testTrials.count) trials)" }.joined(separator: ", "))
@@ -111,6 +126,7 @@ struct Train: ParsableCommand {
         let trainer = try Trainer(configuration: configuration, mice: mice, model: v1t, world: world, run: run,
                                   microBatchSize: microBatch, resume: resuming,
                                   shouldStop: { try StopRequest.shouldStop(world: world) }, say: log.say)
+        if world.isRoot { trainer.observers = try reporting.observers(run: run, verbose: verbose, log: log) }
         let outcome = try trainer.train()
         guard case .finished(let bestEpoch, let best) = outcome else {
             StopRequest.exit(world: world, summary: "checkpoint written to \(run.url.path); continue with --resume")

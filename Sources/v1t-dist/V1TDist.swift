@@ -17,7 +17,7 @@ struct V1TDist: ParsableCommand {
         """,
         subcommands: [Simulate.self, Fetch.self, Convert.self, Inspect.self, Train.self, Evaluate.self, Plot.self, Predict.self,
                       ReceptiveFields.self, Tuning.self, Bench.self, ScalingCommand.self,
-                      ImportSensorium.self, ExportSensorium.self, SyntheticNWB.self]
+                      ImportSensorium.self, ExportSensorium.self, ImportV1TWeights.self, ExportV1TWeights.self, SyntheticNWB.self]
     )
 
     /// Parses (negative numbers allowed as option values, `ArgumentPreparser`) and runs a command.
