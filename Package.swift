@@ -102,7 +102,7 @@ let package = Package(
         // Tests of the command-line tool's own logic (it is imported with @testable).
         .testTarget(name: "V1TDistTests", dependencies: ["v1t-dist"]),
         // Damaged NWB files and training sets, each with its expected outcome (docs/robustness.md).
-        .testTarget(name: "FaultInjectionTests", dependencies: ["AllenNWB", "H5", "TrainingSet", "v1t-dist"]),
+        .testTarget(name: "FaultInjectionTests", dependencies: ["AllenNWB", "DDP", "H5", "NumPyFormat", "TrainingSet", "v1t-dist"]),
         .testTarget(name: "TensorBoardTests", dependencies: ["TensorBoard"]),
     ],
     // Swift 5 mode: the numeric code passes raw buffers between layers on one thread, which strict

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Times `v1t-dist convert` on a full-size synthetic Allen session (about 5,950 trials, 200 neurons,
-# 115,000 frames, 118 images of 918 x 1174) laid out as an AllenSDK cache (NWB file and events file),
+# Times `v1t-dist convert` on a full-size synthetic Allen B session (about 5,950 scene trials, 200 neurons,
+# 115,000 frames, 118 images of 918 x 1174, natural_movie_one: 900 frames of 304 x 608 shown 10 times,
+# converted to 900 movie trials) laid out as an AllenSDK cache (NWB file and events file),
 # and prints wall time, CPU time and peak memory of the conversion alone (the synthetic files are
 # written first, by a separate process), pinned to one core.
 # Usage: scripts/bench-convert.sh [extra convert flags, e.g. --image-size 144x256 or --events-from-cache]

@@ -1,31 +1,25 @@
 import Foundation
-import ImageFiles
 import NumPyFormat
 import TrainingSet
 
-/// Turns one Allen ophys NWB 1 file (a three_session_B experiment) into a training-set `Recording`:
-/// one trial per natural-scene presentation, responses = mean dF/F (or events) over the response
-/// window, behaviour and pupil centre over the same window, images resized once, tiers split by image.
+/// Turns one Allen ophys NWB 1 file (one session) into a training-set `Recording`: one trial per
+/// natural-scene presentation and per kept natural-movie frame (`SessionStimuli`), responses = mean
+/// dF/F (or events) over the response window, behaviour and pupil centre over the same window,
+/// images resized once, tiers split by image (scenes) and by segment (movies).
 public enum AllenConverter {
     /// - progress: told the fraction of response windows read so far (the long part for a big file).
     public static func convert(nwb path: String, events eventsPath: String? = nil, options: ConversionOptions = ConversionOptions(),
                                progress: (Double) -> Void = { _ in }) throws -> (Recording, ConversionReport) {
         let file = try AllenNWBFile(path: path)
         let session = try file.metadata()
-        try file.requireNaturalScenes(sessionType: session.sessionType)
-        let templates = try file.templateShape()
-        let presentations = try file.naturalSceneTrials(templateCount: templates.count)
         let times = try file.frameTimestamps()
         let ids = try file.cellSpecimenIDs()
+        let stimuli = try SessionStimuli(file: file, sessionType: session.sessionType, times: times, options: options)
+        let presentations = stimuli.candidates
 
         // Response windows, in seconds and in imaging frames.
-        let onsets = presentations.map { $0.onset ?? times[$0.startFrame] }
-        let onsetField = AllenNWBLayout.naturalScenes + (presentations.first?.onset == nil ? "/frame_duration" : "/timestamps")
-        try TimestampChecks.requireIncreasing(onsets, file: path, field: onsetField, unit: "trial")
-        try TimestampChecks.requireOnsetsInRecording(onsets, frameTimes: times, file: path, field: onsetField)
-        let windows = onsets.map { (start: $0 + options.windowStart, end: $0 + options.windowEnd) }
-        let frames = TraceWindows.frameRanges(timestamps: times, onsets: onsets,
-                                              start: options.windowStart, end: options.windowEnd)
+        let windows = presentations.map(\.window)
+        let frames = TraceWindows.frameRanges(timestamps: times, windows: windows)
         let everyCell = try windowMeans(file, events: eventsPath, frames: frames, blockFrames: options.blockFrames, progress: progress)
 
         // Cells without a usable signal are dropped by id (or, with strictCells, refused).
@@ -63,19 +57,12 @@ public enum AllenConverter {
             }
         }
         guard !kept.isEmpty else {
-            throw AllenNWBError(file: path, field: AllenNWBLayout.naturalScenes, problem: "no trial could be kept (\(dropped))",
+            throw AllenNWBError(file: path, field: AllenNWBLayout.presentation, problem: "no trial could be kept (\(dropped))",
                                 remedy: remedyForNoTrial(dropped))
         }
 
-        let images = try resizedImages(file, templates: templates, options: options)
-        let grayIndex = Int32(templates.count)
-        let imageIndex = kept.map { presentations[$0].isBlank ? grayIndex : presentations[$0].image }
-        let stimulusFrame = kept.map { presentations[$0].image }
-        let tiers = TierSplit(validationFraction: options.validationFraction, testFraction: options.testFraction,
-                              seed: options.seed)
-            .tiers(imageIndex: imageIndex, isBlank: stimulusFrame.map { $0 < 0 })
-        let trials = Trials(
-            imageIndex: imageIndex, stimulusFrame: stimulusFrame,
+        var trials = Trials(
+            imageIndex: kept.map { presentations[$0].image }, stimulusFrame: kept.map { presentations[$0].stimulusFrame },
             responses: Matrix(rows: kept.count, columns: cells,
                               values: kept.flatMap { responses[($0 * cells)..<(($0 + 1) * cells)] }),
             behaviour: Matrix(rows: kept.count, columns: 3,
@@ -83,7 +70,17 @@ public enum AllenConverter {
             behaviourAvailable: behaviour.behaviourAvailable,
             pupilCenter: Matrix(rows: kept.count, columns: 2,
                                 values: kept.flatMap { behaviour.pupilCenter[($0 * 2)..<($0 * 2 + 2)] }),
-            pupilCenterAvailable: behaviour.pupilCenterAvailable, tiers: tiers, onsetTimes: kept.map { onsets[$0] })
+            pupilCenterAvailable: behaviour.pupilCenterAvailable, tiers: [Tier](repeating: .train, count: kept.count),
+            onsetTimes: kept.map { presentations[$0].onset }, stimulusKinds: stimuli.kinds,
+            stimulusKindIndex: kept.map { presentations[$0].kind })
+        let split = TierSplit(validationFraction: options.validationFraction, testFraction: options.testFraction,
+                              seed: options.seed, movieSegmentFrames: options.movieSegmentFrames,
+                              movieGapFrames: options.movieGapFrames).assign(trials)
+        if split.kept.count < kept.count {
+            dropped["movie frame in the gap between tiers (--movie-tiers)", default: 0] += kept.count - split.kept.count
+        }
+        trials = trials.subset(split.kept)
+        trials.tiers = split.tiers
 
         let centroids = try file.roiCentroids()
         let positions = centroids.flatMap {
@@ -96,19 +93,23 @@ public enum AllenConverter {
             source: .allenNWB, experimentID: session.experimentID, sessionType: session.sessionType,
             creLine: session.creLine, area: session.area, responseKind: eventsPath == nil ? .dff : .events,
             responseWindowStart: options.windowStart, responseWindowEnd: options.windowEnd,
-            frameRate: frameRate(times))
-        let recording = Recording(metadata: metadata, images: images, trials: trials, neurons: neurons)
+            frameRate: frameRate(times), movieTrials: stimuli.movieSettings)
+        let recording = Recording(metadata: metadata, images: stimuli.images, trials: trials, neurons: neurons)
 
         var filled: [String: [SampleQuality: Int]] = [:]
         for (name, qualities) in behaviour.quality {
-            for trial in kept where qualities[trial] == .interpolated || qualities[trial] == .nearest {
+            for trial in split.kept.map({ kept[$0] }) where qualities[trial] == .interpolated || qualities[trial] == .nearest {
                 filled[name, default: [:]][qualities[trial], default: 0] += 1
             }
         }
-        var notes = behaviour.notes
+        var notes = behaviour.notes + stimuli.notes
+        var perKind = [Int](repeating: 0, count: stimuli.kinds.count)
+        for kind in trials.stimulusKindIndex { perKind[Int(kind)] += 1 }
+        notes.append("trials kept per stimulus: " + zip(stimuli.kinds, perKind).map { "\($0.name) \($1)" }.joined(separator: ", ")
+            + (stimuli.movieSettings.map { ", movies: every \($0.frameStep)th frame" } ?? ""))
         if !options.usePupil { notes.append("eye tracking not used (--no-pupil)") }
         let report = ConversionReport(experimentID: session.experimentID, sessionType: session.sessionType,
-                                      trialsInFile: presentations.count, trialsKept: kept.count, dropped: dropped,
+                                      trialsInFile: presentations.count, trialsKept: trials.count, dropped: dropped,
                                       filled: filled, neurons: cells, droppedCells: signal.dropped, notes: notes)
         return (recording, report)
     }
@@ -146,21 +147,6 @@ public enum AllenConverter {
         }, progress: progress)
     }
 
-    /// Every template resized, then the gray image of the blank sweeps (index `templates.count`).
-    static func resizedImages(_ file: AllenNWBFile, templates: (count: Int, height: Int, width: Int),
-                              options: ConversionOptions) throws -> ImageStack {
-        let resizer = ImageResizer(sourceHeight: templates.height, sourceWidth: templates.width,
-                                   targetHeight: options.imageHeight, targetWidth: options.imageWidth, mode: options.aspect,
-                                   fill: AllenNWBLayout.stimulusGray)
-        var pixels: [UInt8] = []
-        pixels.reserveCapacity((templates.count + 1) * options.imageHeight * options.imageWidth)
-        for index in 0..<templates.count {
-            pixels += resizer.resize(try file.template(index))
-        }
-        pixels += [UInt8](repeating: AllenNWBLayout.stimulusGray, count: options.imageHeight * options.imageWidth)
-        return ImageStack(count: templates.count + 1, height: options.imageHeight, width: options.imageWidth, pixels: pixels)
-    }
-
     /// The events file's `ev` (cells x frames), checked against the NWB's traces.
     static func loadEvents(_ path: String, cells: Int, frames: Int) throws -> [Float] {
         let array = try NpzArchive(contentsOf: URL(fileURLWithPath: path)).array(named: "ev")
@@ -168,7 +154,13 @@ public enum AllenConverter {
             throw AllenNWBError(file: path, field: "ev", problem: "has shape \(array.shape) but the NWB file has \(cells) cells x \(frames) frames",
                                 remedy: "Give the events file of the same experiment (ophys_experiment_events/<id>_events.npz)")
         }
-        return try array.floats()
+        switch array.elements {
+        case .float32, .float64: return try array.floats()
+        default:
+            // Events are deconvolved dF/F amplitudes; integers would be a scaled copy with no stated scale.
+            throw AllenNWBError(file: path, field: "ev", problem: "is stored as \(array.descr); events are floating-point amplitudes",
+                                remedy: "Give the events file of the same experiment (ophys_experiment_events/<id>_events.npz)")
+        }
     }
 
     /// Imaging rate from the median frame interval (robust to the odd dropped frame).

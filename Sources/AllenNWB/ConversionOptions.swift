@@ -1,4 +1,5 @@
 import ImageFiles
+import TrainingSet
 
 /// The choices of `v1t-dist convert`.
 public struct ConversionOptions {
@@ -22,6 +23,16 @@ public struct ConversionOptions {
     public var blockFrames = 2048
     /// Refuse a session with a cell without usable signal, instead of dropping that cell by id.
     public var strictCells = false
+    /// Natural-movie frames become trials too (docs/allen.md, "Movie trials", justifies the defaults):
+    /// every `movieFrameStep`-th frame, its response averaged over `movieWindowStart...movieWindowEnd`
+    /// seconds after the frame's onset; tiers by segments of `movieSegmentFrames` frames with a gap
+    /// of `movieGapFrames` between tiers.
+    public var includeMovies = true
+    public var movieWindowStart = 0.1
+    public var movieWindowEnd = 0.5
+    public var movieFrameStep = 10
+    public var movieSegmentFrames = TierSplit.defaultMovieSegmentFrames
+    public var movieGapFrames = TierSplit.defaultMovieGapFrames
 
     public init() {}
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TrainingSet
 
 /// A made-up Allen ophys session with every array in memory, written by `write(to:)` in the exact
 /// NWB 1 layout of the Allen files (paths, dtypes, shapes of AllenSDK 2.16.2's reader and of the
@@ -34,6 +35,14 @@ public struct SyntheticAllenSession {
         /// Presentations of each image (and of the blank) over the three natural-scene epochs.
         public var repeats = 6
         public var framesPerTrial = 7
+        /// Frames of each natural movie's template (real: 900, natural_movie_three 3,600), its size
+        /// (real: 304 x 608) and how often each movie is shown whole (real: 10).
+        public var movieFrames = 20
+        public var movieHeight = 8
+        public var movieWidth = 16
+        public var movieRepeats = 3
+        /// The dF/F transient each movie frame's response leaves (scenes keep a plain 2-9 frame step).
+        public var calciumKernel = CalciumKernel()
         /// Static-grating trials per block (three blocks).
         public var gratingTrialsPerBlock = 40
         /// The spontaneous block grows so that the session has at least this many frames.
@@ -60,6 +69,10 @@ public struct SyntheticAllenSession {
             settings.framesPerTrial = 8
             settings.gratingTrialsPerBlock = 2000
             settings.minimumFrames = 115_000
+            settings.movieFrames = 900
+            settings.movieHeight = 304
+            settings.movieWidth = 608
+            settings.movieRepeats = 10
             return settings
         }
     }
@@ -110,9 +123,10 @@ public struct SyntheticAllenSession {
         }
         let isB = settings.sessionType == .threeSessionB
         let perEpoch = (0..<3).map { settings.repeats / 3 + ($0 < settings.repeats % 3 ? 1 : 0) }
+        let movieShowings = settings.movieRepeats * settings.movieFrames
         let fixedFrames = isB
-            ? 3 * settings.gratingTrialsPerBlock * 7 + settings.repeats * (settings.templateCount + 1) * settings.framesPerTrial + 60
-            : 3 * 40 * 60 + 2 * 60
+            ? 3 * settings.gratingTrialsPerBlock * 7 + settings.repeats * (settings.templateCount + 1) * settings.framesPerTrial + movieShowings
+            : 3 * 40 * 60 + 2 * movieShowings
         let spontaneous = max(300, settings.minimumFrames - fixedFrames - 8 * 30 - 60)
         if isB {
             add("static_gratings", trials: settings.gratingTrialsPerBlock, length: 7)
@@ -120,7 +134,7 @@ public struct SyntheticAllenSession {
             add("spontaneous", trials: 1, length: spontaneous)
             add("natural_scenes", trials: perEpoch[1] * (settings.templateCount + 1), length: settings.framesPerTrial)
             add("static_gratings", trials: settings.gratingTrialsPerBlock, length: 7)
-            add("natural_movie_one", trials: 60, length: 1)
+            add("natural_movie_one", trials: movieShowings, length: 1)
             add("static_gratings", trials: settings.gratingTrialsPerBlock, length: 7)
             add("natural_scenes", trials: perEpoch[2] * (settings.templateCount + 1), length: settings.framesPerTrial)
         } else {
@@ -128,10 +142,10 @@ public struct SyntheticAllenSession {
             let isA = settings.sessionType == .threeSessionA
             let (blocked, movie) = isA ? ("drifting_gratings", "natural_movie_three") : ("locally_sparse_noise", "natural_movie_two")
             add(blocked, trials: 40, length: 60)
-            add(movie, trials: 60, length: 1)
+            add(movie, trials: movieShowings, length: 1)
             add("spontaneous", trials: 1, length: spontaneous)
             add(blocked, trials: 40, length: 60)
-            add("natural_movie_one", trials: 60, length: 1)
+            add("natural_movie_one", trials: movieShowings, length: 1)
             add(blocked, trials: 40, length: 60)
         }
         let frameCount = max(cursor + 30, settings.minimumFrames)
@@ -161,6 +175,7 @@ public struct SyntheticAllenSession {
                 }
             }
         }
+        Self.addMovieResponses(to: &dff, frameCount: frameCount, settings: settings, blocks: blocks)
         self.dff = dff
 
         let pixels = settings.imageHeight * settings.imageWidth

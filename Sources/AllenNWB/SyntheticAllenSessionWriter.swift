@@ -115,8 +115,10 @@ extension SyntheticAllenSession {
             try templates.write(self.templates, shape: [settings.templateCount, settings.imageHeight, settings.imageWidth],
                                 to: "natural_scenes_image_stack/data")
         }
-        try templates.write((0..<(20 * 8 * 16)).map { UInt8($0 % 256) }, shape: [20, 8, 16],
-                            to: "natural_movie_one_image_stack/data")
+        for name in movieNames {
+            try templates.write(movieTemplate(name), shape: [settings.movieFrames, settings.movieHeight, settings.movieWidth],
+                                to: "\(name)_image_stack/data")
+        }
         let presentation = try file.createGroup(AllenNWBLayout.presentation)
         func present(_ name: String, starts: [Int], ends: [Int], data: (H5Group) throws -> Void) throws {
             let group = try presentation.createGroup(name + "_stimulus")
@@ -146,6 +148,8 @@ extension SyntheticAllenSession {
                 try present(stimulus, starts: [starts[0], ends[0]], ends: [starts[0] + 1, ends[0] + 1]) {
                     try $0.write([Int64(1), -1], to: "data")
                 }
+            case _ where movieNames.contains(stimulus):
+                try present(stimulus, starts: starts, ends: ends) { try $0.write(movieFramesShown(stimulus).map(Int64.init), to: "data") }
             default:
                 try present(stimulus, starts: starts, ends: ends) { try $0.write(starts.indices.map { Int64($0 % 20) }, to: "data") }
             }

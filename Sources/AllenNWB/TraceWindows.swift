@@ -41,10 +41,10 @@ struct TraceWindows {
         return out
     }
 
-    /// The frames whose timestamps fall in [onset + start, onset + end) for each onset.
-    static func frameRanges(timestamps: [Double], onsets: [Double], start: Double, end: Double) -> [Range<Int>] {
-        onsets.map { onset in
-            lowerBound(timestamps, onset + start)..<lowerBound(timestamps, onset + end)
+    /// The frames whose timestamps fall in each window [start, end) (seconds on the session clock).
+    static func frameRanges(timestamps: [Double], windows: [(start: Double, end: Double)]) -> [Range<Int>] {
+        windows.map { window in
+            lowerBound(timestamps, window.start)..<max(lowerBound(timestamps, window.start), lowerBound(timestamps, window.end))
         }
     }
 

@@ -23,6 +23,10 @@ public enum ErrorText {
 
     /// What went wrong with `path`, and what to do, from Foundation's code and the system's errno.
     static func reason(cocoa code: CocoaError.Code, errno: Int32?, path: String) -> String {
+        // Foundation reports a file in the way of a folder to create without an errno (code 512).
+        if let file = fileAbove(path) {
+            return "\(file) is a file, not a folder, so nothing can be made inside it; choose another path"
+        }
         switch (code, errno) {
         case (_, ENOTDIR?):
             return "a part of this path is a file, not a folder; choose a path whose folders are folders"
@@ -42,5 +46,17 @@ public enum ErrorText {
         default:
             return "file-system error \(code.rawValue)"
         }
+    }
+
+    /// The nearest existing ancestor of `path` when it is a file rather than a folder.
+    public static func fileAbove(_ path: String) -> String? {
+        var isFolder: ObjCBool = false
+        var ancestor = URL(fileURLWithPath: path).deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isFolder) {
+            let parent = ancestor.deletingLastPathComponent()
+            if parent.path == ancestor.path { return nil }
+            ancestor = parent
+        }
+        return isFolder.boolValue ? nil : ancestor.path
     }
 }

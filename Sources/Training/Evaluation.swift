@@ -8,6 +8,9 @@ import V1TModel
 /// standardised responses (Sensorium definitions; see docs/evaluation.md).
 public struct TierScores: Codable, Equatable {
     public var tier: String
+    /// The stimulus kind scored (`natural_scenes`, `natural_movie_one`, ...); nil in files written
+    /// before movies were converted (natural scenes).
+    public var stimulus: String? = nil
     public var trials: Int
     public var images: Int
     /// Mean over neurons of the correlation across single trials (NaN neurons count as 0).
@@ -65,12 +68,12 @@ public struct EvaluationReport: Codable, Equatable {
         }
         func number(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "-" }
         func loss(_ value: Double) -> String { String(format: "%.2f", value) }
-        let header = ["recording", "tier", "trials", "single-trial", "to-average", "FEVE", "oracle", "CCnorm", "truth", "Poisson", "mean-baseline"]
-        let widths = [22, 11, 7, 13, 11, 7, 7, 7, 7, 9, 14]
+        let header = ["recording", "tier", "stimuli", "trials", "single-trial", "to-average", "FEVE", "oracle", "CCnorm", "truth", "Poisson", "mean-baseline"]
+        let widths = [22, 11, 20, 7, 13, 11, 7, 7, 7, 7, 9, 14]
         var lines = [zip(header, widths).map { cell($0, $1) }.joined()]
         for recording in recordings {
             for scores in recording.tiers {
-                let row = [recording.name, scores.tier, String(scores.trials), number(scores.singleTrialCorrelation),
+                let row = [recording.name, scores.tier, scores.stimulus ?? StimulusKind.naturalScenes.name, String(scores.trials), number(scores.singleTrialCorrelation),
                            number(scores.correlationToAverage), number(scores.feve), number(scores.oracleCorrelation),
                            number(scores.normalizedCorrelation), number(scores.groundTruthCorrelation),
                            loss(scores.poissonLoss), loss(scores.baselinePoissonLoss)]
@@ -81,19 +84,22 @@ public struct EvaluationReport: Codable, Equatable {
     }
 
     /// One plain sentence per recording on its held-out test images (validation when there is no
-    /// test tier): does the model predict them better than each neuron's training mean?
+    /// test tier; natural scenes when it has them, the headline test): does the model predict them
+    /// better than each neuron's training mean?
     public var verdicts: [String] {
         recordings.compactMap { recording in
-            guard let scores = recording.tiers.first(where: { $0.tier == Tier.test.description })
-                    ?? recording.tiers.first(where: { $0.tier == Tier.validation.description }) else { return nil }
+            let scenesFirst = recording.tiers.sorted { ($0.stimulus ?? StimulusKind.naturalScenes.name) == StimulusKind.naturalScenes.name
+                && ($1.stimulus ?? StimulusKind.naturalScenes.name) != StimulusKind.naturalScenes.name }
+            guard let scores = scenesFirst.first(where: { $0.tier == Tier.test.description })
+                    ?? scenesFirst.first(where: { $0.tier == Tier.validation.description }) else { return nil }
             let comparison = String(format: "Poisson loss %.3f vs %.3f", scores.poissonLoss, scores.baselinePoissonLoss)
             let feve = scores.feve.map { String(format: ", FEVE %.3f", $0) } ?? ""
             if scores.poissonLoss < scores.baselinePoissonLoss {
                 let gain = 100 * (scores.baselinePoissonLoss - scores.poissonLoss) / scores.baselinePoissonLoss
-                return String(format: "%@: on held-out %@ images the model beats predicting each neuron's training mean (%@, %.1f%% lower%@)",
-                              recording.name, scores.tier, comparison, gain, feve)
+                return String(format: "%@: on held-out %@ %@ the model beats predicting each neuron's training mean (%@, %.1f%% lower%@)",
+                              recording.name, scores.tier, scores.heldOutWhat, comparison, gain, feve)
             }
-            return "\(recording.name): WARNING: on held-out \(scores.tier) images the model does NOT beat predicting each neuron's "
+            return "\(recording.name): WARNING: on held-out \(scores.tier) \(scores.heldOutWhat) the model does NOT beat predicting each neuron's "
                 + "training mean (\(comparison)\(feve)): it has not learnt to predict new images. See docs/recipe.md"
         }
     }
@@ -116,8 +122,9 @@ public struct Evaluator {
         self.microBatchSize = microBatchSize
     }
 
-    /// Scores and per-neuron numbers for each recording and tier (in `tiers` order).
-    public func evaluate(tiers: [Tier] = [.validation, .test]) throws -> [(recording: RecordingEvaluation, perNeuron: [NeuronScores], predictions: [[Float]])] {
+    /// Scores and per-neuron numbers for each recording, tier (in `tiers` order) and stimulus kind
+    /// (natural scenes first): the natural-scene test images lead, movie frames follow apart.
+    public func evaluate(tiers: [Tier] = [.test, .validation]) throws -> [(recording: RecordingEvaluation, perNeuron: [NeuronScores], predictions: [[Float]])] {
         var predictor = DistributedPrediction(model: model, world: world, microBatchSize: microBatchSize)
         if let progress, world.isRoot {
             let total = mice.reduce(0) { sum, data in sum + tiers.reduce(0) { $0 + predictor.localTrialCount(data.trials(in: $1).count) } }
@@ -134,16 +141,26 @@ public struct Evaluator {
         return try mice.enumerated().map { mouse, data in
             var scores: [TierScores] = [], neurons: [NeuronScores] = [], predictionsPerTier: [[Float]] = []
             for tier in tiers {
-                let trials = data.trials(in: tier)
-                guard !trials.isEmpty else { continue }
-                let predictions = try predictor.predict(mouse: mouse, data: data, trials: trials)
-                let (tierScores, perNeuron) = Self.score(tier: tier, trials: trials, predictions: predictions, data: data)
-                scores.append(tierScores)
-                neurons.append(perNeuron)
-                predictionsPerTier.append(predictions)
+                for (kind, trials) in Self.byStimulusKind(data.trials(in: tier), of: data.recording.trials) {
+                    let predictions = try predictor.predict(mouse: mouse, data: data, trials: trials)
+                    var (tierScores, perNeuron) = Self.score(tier: tier, trials: trials, predictions: predictions, data: data)
+                    tierScores.stimulus = kind.name
+                    scores.append(tierScores)
+                    neurons.append(perNeuron)
+                    predictionsPerTier.append(predictions)
+                }
             }
             return (RecordingEvaluation(name: data.name, neurons: data.neurons, tiers: scores), neurons, predictionsPerTier)
         }
+    }
+
+    /// `trials` grouped by stimulus kind, natural scenes first, then the kinds in the file's order.
+    static func byStimulusKind(_ trials: [Int], of all: Trials) -> [(StimulusKind, [Int])] {
+        var groups = [[Int]](repeating: [], count: all.stimulusKinds.count)
+        for trial in trials { groups[Int(all.stimulusKindIndex[trial])].append(trial) }
+        return all.stimulusKinds.indices.filter { !groups[$0].isEmpty }
+            .sorted { (all.stimulusKinds[$0].isMovie ? 1 : 0, $0) < (all.stimulusKinds[$1].isMovie ? 1 : 0, $1) }
+            .map { (all.stimulusKinds[$0], groups[$0]) }
     }
 
     static func score(tier: Tier, trials: [Int], predictions: [Float], data: MouseData) -> (TierScores, NeuronScores) {
@@ -226,16 +243,25 @@ extension RunDirectory {
     /// Writes evaluation.json and evaluation_neurons.csv (one row per recording, tier and neuron).
     public func saveEvaluation(_ report: EvaluationReport, perNeuron: [[NeuronScores]], mice: [MouseData]) throws {
         try writeJSON(report, to: evaluation)
-        var csv = "recording,tier,neuron,neuron_id,single_trial_correlation,correlation_to_average,fev,feve,oracle,normalized_correlation\n"
+        var csv = "recording,tier,neuron,neuron_id,single_trial_correlation,correlation_to_average,fev,feve,oracle,normalized_correlation,stimulus\n"
         for (recording, (scores, data)) in zip(report.recordings, zip(perNeuron, mice)) {
             for (tierScores, neurons) in zip(recording.tiers, scores) {
                 for n in 0..<data.neurons {
                     let fields = [neurons.singleTrial[n], neurons.toAverage[n], neurons.fev[n], neurons.feve[n], neurons.oracle[n], neurons.normalized[n]]
                     csv += "\(recording.name),\(tierScores.tier),\(n),\(data.recording.neurons.ids[n]),"
-                        + fields.map { $0.isFinite ? String($0) : "" }.joined(separator: ",") + "\n"
+                        + fields.map { $0.isFinite ? String($0) : "" }.joined(separator: ",")
+                        + ",\(tierScores.stimulus ?? StimulusKind.naturalScenes.name)\n"
                 }
             }
         }
         try Self.writeAtomically(Data(csv.utf8), to: perNeuronScores)
+    }
+}
+
+extension TierScores {
+    /// "images" for natural scenes, "natural_movie_one frames" for a movie, in the verdict.
+    var heldOutWhat: String {
+        guard let stimulus, StimulusKind(name: stimulus).isMovie else { return "images" }
+        return "\(stimulus) frames"
     }
 }

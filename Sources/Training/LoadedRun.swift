@@ -14,7 +14,7 @@ public struct LoadedRun {
         self.run = run
         configuration = try run.loadConfiguration()
         let files = data.isEmpty ? try TrainingSetFiles.locate(configuration.dataFiles, run: run) : try TrainingSetFiles.resolve(data)
-        mice = try TrainingSetFiles.load(files, limitTrainingTrials: nil)
+        mice = try TrainingSetFiles.load(files, limitTrainingTrials: nil, stimuli: try configuration.stimulusSelection())
         guard mice.count == configuration.model.mice.count else {
             throw RunError("the run was trained on \(configuration.model.mice.count) recording(s) but \(mice.count) were given")
         }

@@ -17,8 +17,8 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var gitCommit: String
     /// Library name -> version line (Open MPI, OpenBLAS, HDF5).
     public var libraries: [String: String]
-    /// The OpenBLAS kernel family in use (openblas_get_corename).
-    public var blasKernel: String
+    /// The OpenBLAS kernel family in use and who chose it (the library, the user, or VITA).
+    public var blasKernel: BLASKernel
     public var ranks: Int
     public var microBatch: Int
     public var data: [DataFile]
@@ -43,7 +43,7 @@ public struct RunRecord: Codable, Equatable, Sendable {
             startedAt: ISO8601DateFormatter().string(from: now), host: ProcessInfo.processInfo.hostName,
             vitaVersion: vitaVersion, gitCommit: gitCommit(),
             libraries: ["Open MPI": mpiLibraryVersion, "OpenBLAS": blasConfiguration, "HDF5": hdf5LibraryVersion],
-            blasKernel: blasCoreName, ranks: ranks, microBatch: microBatch, data: data)
+            blasKernel: .current, ranks: ranks, microBatch: microBatch, data: data)
     }
 
     /// The commit of the git checkout holding the executable (a build under .build/ of a clone),

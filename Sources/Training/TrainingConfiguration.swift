@@ -1,3 +1,4 @@
+import TrainingSet
 import V1TModel
 
 /// Everything a training run decides, saved as `config.json` in the run directory: with it and
@@ -27,6 +28,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var seed: UInt64
     /// Use only N training trials of each recording, drawn at random with `seed` (V1T's --limit_data).
     public var limitTrainingTrials: Int?
+    /// The stimuli trained and evaluated on (`--stimuli`, e.g. "scenes,movies"); nil: all a file holds.
+    public var stimuli: String?
     public var schedule: PlateauSchedule
     /// How the run was made (command line, versions, libraries, data checksums); nil in runs
     /// written before run records existed.
@@ -70,5 +73,12 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         self.pretrainedCore = pretrainedCore
         // A frozen core takes no steps (nor weight decay).
         if freezesCore { self.optimiser.coreLearningRate = 0 }
+    }
+}
+
+extension TrainingConfiguration {
+    /// `stimuli` parsed; `.all` when the run did not choose.
+    public func stimulusSelection() throws -> StimulusSelection {
+        try stimuli.map { try StimulusSelection(parsing: $0) } ?? .all
     }
 }

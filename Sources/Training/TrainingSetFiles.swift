@@ -66,12 +66,21 @@ public enum TrainingSetFiles {
         }
     }
 
-    /// Reads and prepares every file; names recordings by experiment id (made unique).
+    /// Reads and prepares every file, keeping the trials of the stimuli `stimuli` names (refusing a
+    /// file without any of them); names recordings by experiment id (made unique).
     /// - seed: draws the subset of `limitTrainingTrials` training trials.
-    public static func load(_ files: [String], limitTrainingTrials: Int?, seed: UInt64 = 0) throws -> [MouseData] {
+    public static func load(_ files: [String], limitTrainingTrials: Int?, seed: UInt64 = 0, stimuli: StimulusSelection = .all) throws -> [MouseData] {
         var seen: [String: Int] = [:]
         return try files.map { file in
-            let recording = try Recording.read(from: file)
+            var recording = try Recording.read(from: file)
+            if !stimuli.isAll {
+                do {
+                    recording = recording.selectingTrials(try recording.trialIndices(selecting: stimuli))
+                } catch var error as TrainingSetError {
+                    error.file = file
+                    throw error
+                }
+            }
             var name = recording.metadata.experimentID
             if let count = seen[name] { name += "-\(count + 1)" }
             seen[recording.metadata.experimentID, default: 0] += 1

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Batch normalisation over channel-last maps (PyTorch's `BatchNorm2d`, affine, eps 1e-5), with
 /// "ghost" batches so that data-parallel training does not depend on how the batch is split.
 ///
@@ -69,34 +67,54 @@ public final class BatchNorm2D {
             return
         }
         let stats = statistics.reserve(batch * 3 * c)
-        var sum = [Double](repeating: 0, count: c), squares = sum
+        let sums = UnsafeMutablePointer<Double>.allocate(capacity: 2 * c)
+        let partial = UnsafeMutablePointer<Float>.allocate(capacity: c)
+        let scale = UnsafeMutablePointer<Float>.allocate(capacity: 2 * c)
+        defer { sums.deallocate(); partial.deallocate(); scale.deallocate() }
         for (group, samples) in groups.enumerated() {
             let start = x + samples.lowerBound * floatsPerSample, count = samples.count * pixels
-            for channel in 0..<c { sum[channel] = 0; squares[channel] = 0 }
-            for p in 0..<count {
-                for channel in 0..<c { sum[channel] += Double(start[p * c + channel]) }
-            }
-            let mean = sum.map { $0 / Double(count) }
-            // Two passes (mean first), as LayerNorm, rather than E[x²] - mean².
-            for p in 0..<count {
-                for channel in 0..<c {
-                    let d = Double(start[p * c + channel]) - mean[channel]
-                    squares[channel] += d * d
-                }
+            // Mean, then the sum of squared deviations (two passes, as LayerNorm, rather than
+            // E[x²] - mean²); Float partial sums over 64 pixels, added up in Double.
+            sums.update(repeating: 0, count: 2 * c)
+            Self.accumulate(count: count, channels: c, into: sums, partial: partial) { p, channel in start[p * c + channel] }
+            for channel in 0..<c { sums[channel] /= Double(count) }
+            let means = UnsafeMutablePointer<Float>(scale + c)
+            for channel in 0..<c { means[channel] = Float(sums[channel]) }
+            Self.accumulate(count: count, channels: c, into: sums + c, partial: partial) { p, channel in
+                let d = start[p * c + channel] - means[channel]
+                return d * d
             }
             let row = stats + group * 3 * c
             for channel in 0..<c {
-                let variance = squares[channel] / Double(count)
-                row[channel] = Float(mean[channel])
+                let squares = sums[c + channel], variance = squares / Double(count)
+                row[channel] = means[channel]
                 row[c + channel] = Float(1 / (variance + Double(epsilon)).squareRoot())
-                row[2 * c + channel] = Float(count > 1 ? squares[channel] / Double(count - 1) : variance)
+                row[2 * c + channel] = Float(count > 1 ? squares / Double(count - 1) : variance)
+                // y = x · scale + shift, scale = w/σ, shift = b - mean · w/σ.
+                scale[channel] = row[c + channel] * w[channel]
+                means[channel] = b[channel] - row[channel] * scale[channel]
             }
             let out = y + samples.lowerBound * floatsPerSample
             for p in 0..<count {
-                for channel in 0..<c {
-                    out[p * c + channel] = (start[p * c + channel] - row[channel]) * row[c + channel] * w[channel] + b[channel]
-                }
+                let xp = start + p * c, yp = out + p * c
+                for channel in 0..<c { yp[channel] = xp[channel] * scale[channel] + means[channel] }
             }
+        }
+    }
+
+    /// sums[channel] += Σ_p value(p, channel) over `count` pixels, in Float over 64 pixels at a
+    /// time (contiguous channels vectorise) and in Double across those blocks.
+    @inline(__always)
+    private static func accumulate(count: Int, channels c: Int, into sums: UnsafeMutablePointer<Double>,
+                                   partial: UnsafeMutablePointer<Float>, _ value: (Int, Int) -> Float) {
+        var block = 0
+        while block < count {
+            partial.update(repeating: 0, count: c)
+            for p in block..<min(block + 64, count) {
+                for channel in 0..<c { partial[channel] += value(p, channel) }
+            }
+            for channel in 0..<c { sums[channel] += Double(partial[channel]) }
+            block += 64
         }
     }
 
@@ -111,18 +129,20 @@ public final class BatchNorm2D {
         let w = params + weight.offset, c = channels
         let dw = grads + weight.offset, db = grads + bias.offset
         let meanSums = grads + runningMean.offset, varianceSums = grads + runningVariance.offset
-        var sumG = [Float](repeating: 0, count: c), sumGH = sumG
+        let sumG = UnsafeMutablePointer<Float>.allocate(capacity: 4 * c)
+        defer { sumG.deallocate() }
+        let sumGH = sumG + c, inputScale = sumG + 2 * c, offsetTerm = sumG + 3 * c
         for (group, samples) in groups.enumerated() {
-            let row = statistics.pointer + group * 3 * c
+            let row = UnsafePointer(statistics.pointer + group * 3 * c)
             let offset = samples.lowerBound * floatsPerSample, count = samples.count * pixels
             let xs = x + offset, dys = dy + offset, dxs = dx + offset
-            for channel in 0..<c { sumG[channel] = 0; sumGH[channel] = 0 }
+            sumG.update(repeating: 0, count: 2 * c)
             for p in 0..<count {
+                let xp = xs + p * c, gp = dys + p * c
                 for channel in 0..<c {
-                    let i = p * c + channel
-                    let h = (xs[i] - row[channel]) * row[c + channel]
-                    sumG[channel] += dys[i]
-                    sumGH[channel] += dys[i] * h
+                    let h = (xp[channel] - row[channel]) * row[c + channel]
+                    sumG[channel] += gp[channel]
+                    sumGH[channel] += gp[channel] * h
                 }
             }
             for channel in 0..<c {
@@ -130,15 +150,19 @@ public final class BatchNorm2D {
                 dw[channel] += sumGH[channel]
                 meanSums[channel] += row[channel]
                 varianceSums[channel] += row[2 * c + channel]
-                sumG[channel] /= Float(count)
-                sumGH[channel] /= Float(count)
+                // dx = k (dy - mean(g) - x̂ mean(g x̂)) with k = w/σ and x̂ = (x - mean)/σ:
+                // dx = k dy + inputScale · x + offsetTerm.
+                let k = row[c + channel] * w[channel], meanG = sumG[channel] / Float(count)
+                let meanGH = sumGH[channel] / Float(count)
+                sumG[channel] = k
+                inputScale[channel] = -k * meanGH * row[c + channel]
+                offsetTerm[channel] = -k * (meanG - meanGH * row[c + channel] * row[channel])
             }
             grads[batchesTracked.offset] += 1
             for p in 0..<count {
+                let xp = xs + p * c, gp = dys + p * c, out = dxs + p * c
                 for channel in 0..<c {
-                    let i = p * c + channel
-                    let h = (xs[i] - row[channel]) * row[c + channel]
-                    dxs[i] = row[c + channel] * w[channel] * (dys[i] - sumG[channel] - h * sumGH[channel])
+                    out[channel] = sumG[channel] * gp[channel] + inputScale[channel] * xp[channel] + offsetTerm[channel]
                 }
             }
         }

@@ -40,16 +40,20 @@ final class Stacked2dLayer {
         let z = normInput.reserve(count)
         switch convolution {
         case .dense(let conv):
-            conv.forward(x, batch: batch, params: params, into: z)
+            LayerProfile.time("forward  conv \(conv.kernel)x\(conv.kernel) (im2col + sgemm)") {
+                conv.forward(x, batch: batch, params: params, into: z)
+            }
         case .separable(let pointwiseIn, let depthwise, let pointwiseOut):
             let t1 = pointwiseOutput.reserve(count), t2 = depthwiseOutput.reserve(count)
-            pointwiseIn.forward(x, batch: batch, params: params, into: t1)
-            depthwise.forward(t1, batch: batch, params: params, into: t2)
-            pointwiseOut.forward(t2, batch: batch, params: params, into: z)
+            LayerProfile.time("forward  conv 1x1 (sgemm)") { pointwiseIn.forward(x, batch: batch, params: params, into: t1) }
+            LayerProfile.time("forward  depthwise conv") { depthwise.forward(t1, batch: batch, params: params, into: t2) }
+            LayerProfile.time("forward  conv 1x1 (sgemm)") { pointwiseOut.forward(t2, batch: batch, params: params, into: z) }
         }
         let y = output.reserve(count)
-        norm.forward(z, batch: batch, params: params, context: context, into: y)
-        ELU.forward(y, count: count)
+        LayerProfile.time("forward  batch norm + ELU") {
+            norm.forward(z, batch: batch, params: params, context: context, into: y)
+            ELU.forward(y, count: count)
+        }
         return UnsafePointer(y)
     }
 
@@ -59,15 +63,25 @@ final class Stacked2dLayer {
     func backward(_ gradient: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, params: UnsafePointer<Float>,
                   grads: UnsafeMutablePointer<Float>, dx: UnsafeMutablePointer<Float>?) {
         guard let input else { preconditionFailure("Stacked2dLayer: backward before forward") }
-        ELU.backward(gradient, output: output.pointer, count: batch * outputFloatsPerSample)
-        norm.backward(gradient, input: normInput.pointer, params: params, grads: grads, into: scratch)
+        LayerProfile.time("backward batch norm + ELU") {
+            ELU.backward(gradient, output: output.pointer, count: batch * outputFloatsPerSample)
+            norm.backward(gradient, input: normInput.pointer, params: params, grads: grads, into: scratch)
+        }
         switch convolution {
         case .dense(let conv):
-            conv.backward(scratch, input: input, batch: batch, params: params, grads: grads, dx: dx)
+            LayerProfile.time("backward conv \(conv.kernel)x\(conv.kernel) (im2col + sgemm)") {
+                conv.backward(scratch, input: input, batch: batch, params: params, grads: grads, dx: dx)
+            }
         case .separable(let pointwiseIn, let depthwise, let pointwiseOut):
-            pointwiseOut.backward(scratch, input: depthwiseOutput.pointer, batch: batch, params: params, grads: grads, dx: gradient)
-            depthwise.backward(gradient, input: pointwiseOutput.pointer, batch: batch, params: params, grads: grads, dx: scratch)
-            pointwiseIn.backward(scratch, input: input, batch: batch, params: params, grads: grads, dx: dx)
+            LayerProfile.time("backward conv 1x1 (sgemm)") {
+                pointwiseOut.backward(scratch, input: depthwiseOutput.pointer, batch: batch, params: params, grads: grads, dx: gradient)
+            }
+            LayerProfile.time("backward depthwise conv") {
+                depthwise.backward(gradient, input: pointwiseOutput.pointer, batch: batch, params: params, grads: grads, dx: scratch)
+            }
+            LayerProfile.time("backward conv 1x1 (sgemm)") {
+                pointwiseIn.backward(scratch, input: input, batch: batch, params: params, grads: grads, dx: dx)
+            }
         }
     }
 

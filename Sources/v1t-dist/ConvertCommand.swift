@@ -9,7 +9,7 @@ extension AspectMode: ExpressibleByArgument {}
 
 struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Turn Allen Brain Observatory NWB files (three_session_B) into training sets.",
+        abstract: "Turn Allen Brain Observatory NWB files (sessions A, B, C) into training sets.",
         discussion: """
         One training set per experiment, OUT/<experiment id>.h5, plus OUT/manifest.json listing the folder \
         (give the folder to `train`). Files from an AllenSDK cache are read as they are.
@@ -21,7 +21,18 @@ struct Convert: ParsableCommand {
         is interpolated in time from the nearest finite samples (at most --max-gap seconds away), and a \
         trial without any is dropped: both are counted in the report. Images: area-averaged to \
         --image-size; blank sweeps show the stimulus gray (127). Tiers are split by image (--split), so \
-        validation and test hold images never trained on. Details: docs/allen.md.
+        validation and test hold images never trained on.
+
+        Natural movies (one: A, B, C; two: C; three: A) become trials too, unless --no-movies: every \
+        --movie-frame-step-th frame of every repeat, its response averaged over --movie-window after the \
+        frame's onset, the frame area-averaged to --image-size like the scenes. Movie tiers are split by \
+        contiguous segments with a gap (--movie-tiers), never frame by frame. Sessions A and C (no \
+        natural scenes) give movie-only training sets. Details: docs/allen.md.
+
+        Nothing is trusted: a file whose clocks are not finite and increasing, whose onsets fall outside \
+        the imaging, or whose dF/F is not floating point is refused, naming the dataset. A cell without \
+        usable signal (NaN or one value in every window) is dropped by cell_specimen_id and listed in \
+        manifest.json (--strict-cells refuses instead). What is refused, repaired, accepted: docs/robustness.md.
         """
     )
 
@@ -71,6 +82,18 @@ struct Convert: ParsableCommand {
 
     @Option(name: [.customLong("progress-minutes")], help: "When output goes to a file, a progress line every this many minutes while a big file is read (0: none); on a terminal it is rewritten in place.")
     var progressMinutes: Double = 5
+
+    @Flag(help: "Convert natural scenes only, leaving out the natural-movie frames.")
+    var noMovies = false
+
+    @Option(help: ArgumentHelp("Response window after each movie frame's onset, seconds: lag,end (measured default: docs/allen.md).", valueName: "start,end"))
+    var movieWindow = "0.1,0.5"
+
+    @Option(help: "Every n-th movie frame becomes a trial (neighbouring frames are near-duplicates).")
+    var movieFrameStep = 10
+
+    @Option(help: ArgumentHelp("Movie tiers: segment length and gap between tiers, in movie frames.", valueName: "segment,gap"))
+    var movieTiers = "150,30"
 
     func validate() throws {
         for file in files where !FileManager.default.fileExists(atPath: file) {
@@ -126,6 +149,19 @@ struct Convert: ParsableCommand {
         guard maxGap >= 0, maxGap.isFinite else { throw ValidationError("--max-gap must be a non-negative number of seconds") }
         options.maxGap = maxGap
         options.strictCells = strictCells
+        options.includeMovies = !noMovies
+        let movieBounds = movieWindow.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard movieBounds.count == 2, let lag = movieBounds[0], let end = movieBounds[1], lag.isFinite, lag >= 0, end > lag, end.isFinite else {
+            throw ValidationError("--movie-window '\(movieWindow)' must be lag,end in seconds with 0 <= lag < end, e.g. 0.1,0.5")
+        }
+        (options.movieWindowStart, options.movieWindowEnd) = (lag, end)
+        guard movieFrameStep >= 1 else { throw ValidationError("--movie-frame-step must be 1 or more") }
+        options.movieFrameStep = movieFrameStep
+        let tiers = movieTiers.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard tiers.count == 2, let segment = tiers[0], let gap = tiers[1], segment >= 1, gap >= 0 else {
+            throw ValidationError("--movie-tiers '\(movieTiers)' must be segment,gap in movie frames, segment >= 1, gap >= 0, e.g. 150,30")
+        }
+        (options.movieSegmentFrames, options.movieGapFrames) = (segment, gap)
         return options
     }
 
@@ -168,7 +204,13 @@ struct Convert: ParsableCommand {
         reports.forEach { print($0.summary) }
         let name = "\(merged.metadata.experimentID).h5"
         try merged.write(to: folder.appendingPathComponent(name).path)
-        manifest.upsert(.init(recording: merged, file: name, convertedFrom: files.joined(separator: ",")))
+        var entry = TrainingSetManifest.Entry(recording: merged, file: name, convertedFrom: files.joined(separator: ","))
+        // A cell dropped from one session may still be recorded by another: each drop names its session.
+        entry.droppedCells = reports.flatMap { report in
+            report.droppedCells.map { DroppedCell(cellSpecimenId: $0.cellSpecimenId, reason: "in \(report.experimentID) (\(report.sessionType)): \($0.reason)") }
+        }
+        entry.droppedCellCount = entry.droppedCells?.count
+        manifest.upsert(entry)
         try manifest.write(folder: folder)
         let perSession = merged.sessions.map { "\($0.sessionType) \($0.recorded.filter { $0 }.count)" }.joined(separator: ", ")
         print("\(merged.metadata.experimentID): \(merged.neurons.count) neurons (the union; per session: \(perSession)), \(merged.trials.count) trials")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DDP
 import Foundation
 
 /// Checks an output-folder option before anything runs, so a path that can never be a folder is a
@@ -8,21 +9,11 @@ import Foundation
 enum OutputFolder {
     static func requireUsable(_ path: String, option: String) throws {
         var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
-            guard isFolder.boolValue else {
-                throw ValidationError("\(option) \(path) is a file, not a folder; give a folder (it is created if missing)")
-            }
-            return
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue {
+            throw ValidationError("\(option) \(path) is a file, not a folder; give a folder (it is created if missing)")
         }
-        // The nearest existing ancestor must be a folder, or nothing can be created below it.
-        var ancestor = URL(fileURLWithPath: path).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isFolder) {
-            let parent = ancestor.deletingLastPathComponent()
-            if parent.path == ancestor.path { return }
-            ancestor = parent
-        }
-        guard isFolder.boolValue else {
-            throw ValidationError("\(option) \(path): \(ancestor.path) is a file, so no folder can be made inside it; choose another path")
+        if let file = ErrorText.fileAbove(path) {
+            throw ValidationError("\(option) \(path): \(file) is a file, so no folder can be made inside it; choose another path")
         }
     }
 }

@@ -59,6 +59,15 @@ struct Simulate: ParsableCommand {
     @Flag(help: "Write a three-session experiment container (see above).")
     var container = false
 
+    @Option(help: "Frames of a natural movie (natural_movie_one; the Allen's has 900) shown after the scenes and driven through a calcium kernel; 0: none.")
+    var movieFrames = SimulationOptions().movieFrames
+
+    @Option(help: "Times the movie is shown.")
+    var movieRepeats = SimulationOptions().movieRepeats
+
+    @Option(help: "Every n-th movie frame becomes a trial (as `convert --movie-frame-step`).")
+    var movieFrameStep = SimulationOptions().movieFrameStep
+
     var options: SimulationOptions {
         var options = SimulationOptions()
         options.seed = seed
@@ -70,6 +79,9 @@ struct Simulate: ParsableCommand {
         options.eyeTracking = eyeTracking
         options.validationFraction = validationFraction
         options.testFraction = testFraction
+        options.movieFrames = movieFrames
+        options.movieRepeats = movieRepeats
+        options.movieFrameStep = movieFrameStep
         return options
     }
 
@@ -78,6 +90,9 @@ struct Simulate: ParsableCommand {
             try options.validate()
         } catch let error as SimulationOptionsError {
             throw ValidationError(error.description)
+        }
+        if container && movieFrames > 0 {
+            throw ValidationError("--movie-frames does not combine with --container: the container's A and C sessions stand in for the movies")
         }
         try validateOutputPath(out)
     }

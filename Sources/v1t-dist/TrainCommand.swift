@@ -3,6 +3,7 @@ import DDP
 import Foundation
 import Results
 import Training
+import TrainingSet
 import V1TModel
 
 struct Train: ParsableCommand {
@@ -38,6 +39,9 @@ struct Train: ParsableCommand {
     @Flag(help: "Continue the run in --output-dir from its last checkpoint (any number of ranks). Starts afresh if it has none.")
     var resume = false
 
+    @Option(help: ArgumentHelp("Train on these stimuli only: scenes, movies, scenes,movies or kinds by name (natural_movie_one). Default: everything the files hold. Evaluation reports each kind apart, the natural-scene test images first.", valueName: "kinds"))
+    var stimuli: String?
+
     @Flag(name: [.customLong("clear-output-dir"), .customLong("clear_output_dir")], help: "Delete an existing run in --output-dir first.")
     var clearOutputDir = false
 
@@ -55,7 +59,7 @@ struct Train: ParsableCommand {
     @Option(name: [.customLong("memory-per-rank")], help: "Memory each rank may use (e.g. 4G) when choosing the micro-batch; default: measured, shared by the ranks on a node.")
     var memoryPerRank: String?
 
-    @Option(help: "0 quiet, 1 a line per epoch, 2 also the set-up details.")
+    @Option(help: "0 quiet, 1 a line per epoch, 2 also the set-up details (V1T's 3 acts as 2).")
     var verbose = 1
 
     @Flag(name: [.customLong("save-plots"), .customLong("save_plots")], help: "After the final evaluation, draw the results into <output-dir>/plots/ (as `v1t-dist plot`).")
@@ -70,7 +74,7 @@ struct Train: ParsableCommand {
     func validate() throws {
         guard !data.isEmpty || resume || config != nil else { throw ValidationError("--data needs at least one training-set file or folder") }
         guard !(resume && config != nil) else { throw ValidationError("--resume continues the run in --output-dir; --config starts a new one from another run's config.json: choose one") }
-        guard (0...2).contains(verbose) else { throw ValidationError("--verbose takes 0, 1 or 2, got \(verbose)") }
+        guard (0...3).contains(verbose) else { throw ValidationError("--verbose takes 0, 1 or 2 (V1T's 3 acts as 2), got \(verbose)") }
         guard !(resume && clearOutputDir) else { throw ValidationError("--resume and --clear-output-dir contradict each other: choose one") }
         guard pretrainCore == nil || initCoreFrom == nil else {
             throw ValidationError("--pretrain-core (frozen core) and --init-core-from (core trained on) contradict each other: choose one")
@@ -96,7 +100,8 @@ struct Train: ParsableCommand {
         let saved = try savedConfiguration(run: run, resuming: resuming)
         let files = try dataFiles(saved: saved)
         let mice = try TrainingSetFiles.load(files, limitTrainingTrials: saved?.configuration.limitTrainingTrials ?? optimisation.limitData,
-                                             seed: saved?.configuration.seed ?? optimisation.seed)
+                                             seed: saved?.configuration.seed ?? optimisation.seed,
+                                             stimuli: try (saved?.configuration.stimuli ?? stimuli).map { try StimulusSelection(parsing: $0) } ?? .all)
         var configuration: TrainingConfiguration
         if var saved = saved?.configuration {
             if let epochs = optimisation.epochs { saved.epochs = epochs }
@@ -107,6 +112,7 @@ struct Train: ParsableCommand {
         } else {
             configuration = try optimisation.configuration(model: model.configuration(for: mice), files: files, mice: mice,
                                                            pretrainedCore: pretrainedCoreSource)
+            configuration.stimuli = stimuli
         }
         let v1t = try V1T(configuration: configuration.model, seed: configuration.seed)
         if let pretrained = configuration.pretrainedCore, !resuming { try loadPretrainedCore(pretrained, into: v1t, log: log) }

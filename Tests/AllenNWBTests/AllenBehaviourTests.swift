@@ -61,6 +61,7 @@ final class AllenBehaviourTests: XCTestCase {
         let (session, path) = try written(lateRunning)
         var options = ConversionOptions()
         options.maxGap = 1
+        options.includeMovies = false
         let (recording, report) = try AllenConverter.convert(nwb: path, options: options)
         // Windows centred more than 1 s before running starts: trials starting at frames 340, 347, 354, 361.
         XCTAssertEqual(report.dropped, ["behaviour missing: no finite sample within 1.0 s": 4])
@@ -114,15 +115,18 @@ final class AllenBehaviourTests: XCTestCase {
         try recording.write(to: folder.appendingPathComponent("out.h5").path)
     }
 
-    func testSessionAIsRefusedNamingItsSessionTypeAndStimuli() throws {
+    func testSessionAIsAcceptedForItsMoviesAndRefusedWithoutThem() throws {
         var settings = SyntheticAllenSession.Settings()
         settings.sessionType = .threeSessionA
         let (_, path) = try written(settings)
-        XCTAssertThrowsError(try AllenConverter.convert(nwb: path)) { error in
+        let recording = try AllenConverter.convert(nwb: path).0
+        XCTAssertEqual(recording.stimulusKindsPresent.map(\.name), ["natural_movie_one", "natural_movie_three"])
+        var noMovies = ConversionOptions()
+        noMovies.includeMovies = false
+        XCTAssertThrowsError(try AllenConverter.convert(nwb: path, options: noMovies)) { error in
             let text = "\(error)"
             XCTAssertTrue(text.hasPrefix(path), text)
-            XCTAssertTrue(text.contains("session three_session_A has no natural scenes; its stimuli are "
-                                        + "drifting_gratings, natural_movie_one, natural_movie_three, spontaneous"), text)
+            XCTAssertTrue(text.contains("session three_session_A has no natural scenes, and --no-movies leaves out its natural movies"), text)
             XCTAssertTrue(text.contains("three_session_B"), text)
         }
     }

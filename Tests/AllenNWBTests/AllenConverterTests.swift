@@ -31,8 +31,9 @@ final class AllenConverterTests: XCTestCase {
     func testResponsesAreWindowMeansOfDff() throws {
         let (session, path) = try written()
         let (recording, report) = try AllenConverter.convert(nwb: path)
-        XCTAssertEqual(report.trialsKept, session.trialImages.count)
-        XCTAssertEqual(recording.trials.count, 714)
+        // Scene trials come first, in file order; the movie frames follow.
+        XCTAssertEqual(recording.trials.indices(selecting: try StimulusSelection(parsing: "scenes")), Array(0..<714))
+        XCTAssertEqual(report.trialsKept, recording.trials.count)
         XCTAssertEqual(recording.neurons.count, 5)
         let frames = session.frames
         for trial in [0, 1, 357, 713] {
@@ -66,7 +67,10 @@ final class AllenConverterTests: XCTestCase {
 
     func testBlankTrialsShowTheGrayImageAndTiersSplitByImage() throws {
         let (session, path) = try written()
-        let recording = try AllenConverter.convert(nwb: path).0
+        var scenesOnly = ConversionOptions()
+        scenesOnly.includeMovies = false
+        let recording = try AllenConverter.convert(nwb: path, options: scenesOnly).0
+        XCTAssertEqual(recording.trials.stimulusKinds, [.naturalScenes])
         XCTAssertEqual(recording.images.count, 119)
         XCTAssertTrue(recording.images.image(118).allSatisfy { $0 == 127 })
         for trial in 0..<recording.trials.count {
@@ -144,8 +148,8 @@ final class AllenConverterTests: XCTestCase {
         let read = try XCTUnwrap(TrainingSetManifest.read(folder: folder))
         XCTAssertEqual(read, manifest)
         XCTAssertEqual(read.recordings.count, 1)
-        XCTAssertEqual(read.recordings[0].trials, 714)
-        XCTAssertEqual(read.recordings[0].tiers["train"]! + read.recordings[0].tiers["validation"]! + read.recordings[0].tiers["test"]!, 714)
+        XCTAssertEqual(read.recordings[0].trials, recording.trials.count)
+        XCTAssertEqual(read.recordings[0].tiers["train"]! + read.recordings[0].tiers["validation"]! + read.recordings[0].tiers["test"]!, recording.trials.count)
         let text = try String(contentsOf: folder.appendingPathComponent("manifest.json"), encoding: .utf8)
         XCTAssertTrue(text.contains("\"experiment_id\" : \"501559087\""), text)
     }

@@ -1,5 +1,7 @@
 import AllenNWB
 import Foundation
+import H5
+import NumPyFormat
 import TrainingSet
 import XCTest
 
@@ -62,6 +64,17 @@ final class AllenFaultTests: XCTestCase {
         }
     }
 
+    func testIntegerEventsAreRefused() throws {
+        let file = path("s.nwb"), events = path("s_events.npz")
+        try AllenFault.intact.write(to: file)
+        let session = AllenFault.session
+        try NpzWriter.write([("ev", NpyArray(session.events.map { Int32($0 * 1000) }, shape: [session.settings.cells, session.frames]))],
+                            to: URL(fileURLWithPath: events))
+        XCTAssertThrowsError(try AllenConverter.convert(nwb: file, events: events)) { error in
+            assertRefusal(error, file: events, place: "ev", mentions: ["is stored as <i4", "floating-point"], case: "integer events")
+        }
+    }
+
     func testDroppedCellsAreListedInTheManifest() throws {
         let file = path("nan-cell.nwb"), out = path("out")
         try AllenFault.nanCell.write(to: file)
@@ -79,6 +92,26 @@ final class AllenFaultTests: XCTestCase {
         let strict = try Tool.run(["convert", file, "--out", path("strict"), "--strict-cells"])
         XCTAssertEqual(strict.status, 1, strict.output)
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("strict/501559087.h5")))
+    }
+
+    func testACellDroppedFromAContainerSessionIsListedWithItsSession() throws {
+        let container = SyntheticAllenContainer()
+        let paths = try container.write(to: folder.appendingPathComponent("container")).map(\.path)
+        let sessionB = container.sessions[1]
+        let file = try H5File.open(paths[1], mode: .readWrite)
+        let id: Int64 = try file.read(AllenNWBLayout.cellSpecimenIDs)[0]
+        var dff = sessionB.dff
+        for frame in 0..<sessionB.frames { dff[frame] = .nan }
+        try file.dataset(AllenNWBLayout.dffData).overwrite(with: dff)
+        try file.close()
+
+        let out = path("out")
+        let (status, output) = try Tool.run(["convert", "--container", paths[1], "--out", out])
+        XCTAssertEqual(status, 0, output)
+        let entry = try XCTUnwrap(TrainingSetManifest.read(folder: URL(fileURLWithPath: out))?.recordings.first)
+        XCTAssertEqual(entry.droppedCellCount, 1)
+        XCTAssertEqual(entry.droppedCells?.first?.cellSpecimenId, id)
+        XCTAssertEqual(entry.droppedCells?.first?.reason, "in 501559087 (three_session_B): no finite dF/F in any response window")
     }
 
     func testTwoFilesOfOneExperimentAreRefusedBeforeAnythingIsWritten() throws {

@@ -19,6 +19,8 @@ enum TrainingSetFault: String, CaseIterable {
     case missingTiers
     case otherFormatVersion
     case imageIndexOutOfRange
+    case stimulusKindOutOfRange
+    case sessionRecordsNoNeuron
 
     static func recording() throws -> Recording {
         var options = SimulationOptions()
@@ -44,6 +46,8 @@ enum TrainingSetFault: String, CaseIterable {
         case .missingTiers: return .refused(place: "/trials/tier", mentions: ["is missing"])
         case .otherFormatVersion: return .refused(place: "/@format_version", mentions: ["format version 99"])
         case .imageIndexOutOfRange: return .refused(place: "/trials/image_index", mentions: ["points at image 500"])
+        case .stimulusKindOutOfRange: return .refused(place: "/trials/stimulus_kind", mentions: ["trial 2 has kind 7"])
+        case .sessionRecordsNoNeuron: return .refused(place: "/sessions/recorded", mentions: ["records no neuron"])
         }
     }
 
@@ -84,6 +88,12 @@ enum TrainingSetFault: String, CaseIterable {
             var indices = recording.trials.imageIndex
             indices[0] = 500
             try file.dataset("trials/image_index").overwrite(with: indices)
+        case .stimulusKindOutOfRange:
+            var kinds = recording.trials.stimulusKindIndex
+            kinds[2] = 7
+            try file.dataset("trials/stimulus_kind").overwrite(with: kinds)
+        case .sessionRecordsNoNeuron:
+            try file.dataset("sessions/recorded").overwrite(with: [UInt8](repeating: 0, count: neurons))
         case .intact, .truncated, .flippedSignature: break
         }
     }

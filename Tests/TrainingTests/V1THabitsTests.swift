@@ -43,7 +43,7 @@ final class V1THabitsTests: XCTestCase {
         XCTAssertEqual(record.data.first?.sha256, try SHA256.hex(ofFile: data))
         XCTAssertEqual(Set(record.libraries.keys), ["Open MPI", "OpenBLAS", "HDF5"])
         XCTAssertTrue(record.libraries["Open MPI"]!.contains("Open MPI"), record.libraries["Open MPI"]!)
-        XCTAssertFalse(record.blasKernel.isEmpty)
+        XCTAssertFalse(record.blasKernel.name.isEmpty)
         XCTAssertEqual(configuration.dataFiles, record.data.map(\.path), "data paths are stored absolute")
 
         let events = try FileManager.default.contentsOfDirectory(atPath: path("a")).filter { $0.hasPrefix("events.out.tfevents.") }

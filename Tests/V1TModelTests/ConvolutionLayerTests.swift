@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import V1TModel
 
@@ -164,6 +165,25 @@ final class ConvolutionLayerTests: XCTestCase {
             for c in 0..<3 {
                 XCTAssertEqual(evaluated[p * 3 + c], (x[p * 3 + c] - rm[c]) / (rv[c] + 1e-5).squareRoot(), accuracy: 1e-4)
             }
+        }
+    }
+
+    func testELUMatchesExpm1AndItsSlope() {
+        // 37 values: two full vectors of 16 and a partial one.
+        let x = (0..<37).map { Float($0 - 20) / 4 } + [-1e-3, 1e-3, 0]
+        let y = written(x.count) { out in
+            out.update(from: x, count: x.count)
+            ELU.forward(out, count: x.count)
+        }
+        for (input, output) in zip(x, y) {
+            XCTAssertEqual(output, input > 0 ? input : Float(expm1(Double(input))), accuracy: 2e-7, "ELU(\(input))")
+        }
+        let slopes = written(x.count) { dy in
+            dy.update(repeating: 1, count: x.count)
+            ELU.backward(dy, output: y, count: x.count)
+        }
+        for (input, slope) in zip(x, slopes) {
+            XCTAssertEqual(slope, input > 0 ? 1 : Float(exp(Double(input))), accuracy: 2e-7, "ELU'(\(input))")
         }
     }
 

@@ -15,19 +15,24 @@ struct ResponseModel {
     var pixelsPerDegree: Double { Double(images.width) / Simulator.degreesAcrossImage }
     var maximumShift: Double { max(1, (0.04 * Double(images.width)).rounded()) }
 
-    /// (trials x neurons) expected responses for trials showing `imageIndex`.
-    func expectedResponses(imageIndex: [Int32]) -> Matrix<Float> {
+    /// Each neuron's mean drive over the images at rest. Responses divide by it, so that `amplitude`
+    /// and `exponent` mean the same for large and small, well and poorly driven neurons.
+    func typicalDrives() -> [Double] {
+        let fields = ReceptiveFields(neurons: neurons, imageHeight: images.height, imageWidth: images.width)
+        var typicalDrive = [Double](repeating: 0, count: neurons.count)
+        for image in 0..<images.count {
+            let outputs = fields.linearResponses(contrast: images.image(image).map { (Float($0) - 128) / 128 }, shiftX: 0, shiftY: 0)
+            for index in neurons.indices { typicalDrive[index] += drive(outputs, index) / Double(images.count) }
+        }
+        return typicalDrive.map { max($0, 1e-6) }
+    }
+
+    /// (trials x neurons) expected responses for trials showing `imageIndex`; `typicalDrive` from
+    /// another stack (the same neurons' scenes, for movie frames) or, when nil, from these images.
+    func expectedResponses(imageIndex: [Int32], typicalDrive given: [Double]? = nil) -> Matrix<Float> {
         let fields = ReceptiveFields(neurons: neurons, imageHeight: images.height, imageWidth: images.width)
         let contrasts = (0..<images.count).map { image in images.image(image).map { (Float($0) - 128) / 128 } }
-
-        // Normalise each neuron's drive by its mean over the images at rest, so that `amplitude`
-        // and `exponent` mean the same for large and small, well and poorly driven neurons.
-        var typicalDrive = [Double](repeating: 0, count: neurons.count)
-        for contrast in contrasts {
-            let outputs = fields.linearResponses(contrast: contrast, shiftX: 0, shiftY: 0)
-            for index in neurons.indices { typicalDrive[index] += drive(outputs, index) / Double(contrasts.count) }
-        }
-        typicalDrive = typicalDrive.map { max($0, 1e-6) }
+        let typicalDrive = given ?? typicalDrives()
 
         var trialsOfImage = [[Int]](repeating: [], count: images.count)
         for (trial, image) in imageIndex.enumerated() { trialsOfImage[Int(image)].append(trial) }

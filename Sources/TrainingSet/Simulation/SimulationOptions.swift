@@ -16,6 +16,12 @@ public struct SimulationOptions: Equatable, Sendable {
     /// Shares of the natural images held out for validation and test (see `TierSplit`).
     public var validationFraction = 0.1
     public var testFraction = 0.1
+    /// Frames of a natural movie (`natural_movie_one`) shown after the scenes; 0: none. The Allen's
+    /// movie one has 900 frames (30 s), shown `movieRepeats` = 10 times; every `movieFrameStep`-th
+    /// frame becomes a trial, as `convert` does (`SimulatedMovie`).
+    public var movieFrames = 0
+    public var movieRepeats = 10
+    public var movieFrameStep = 10
 
     public init() {}
 
@@ -44,6 +50,10 @@ public struct SimulationOptions: Equatable, Sendable {
         let cells = Double(trialCount) * Double(neurons)
         try require(cells <= 200_000_000, "--neurons/--images/--repeats",
                     "ask for \(trialCount) trials x \(neurons) neurons; keep the product under 200 million")
+        try require(movieFrames == 0 || (12...20_000).contains(movieFrames), "--movie-frames",
+                    "must be 0 (no movie) or between 12 and 20000 (got \(movieFrames))")
+        try require((2...100).contains(movieRepeats), "--movie-repeats", "must be between 2 and 100 (got \(movieRepeats)): repeats give the noise ceiling")
+        try require((1...30).contains(movieFrameStep), "--movie-frame-step", "must be between 1 and 30 (got \(movieFrameStep))")
         let pixels = Double(images + 1) * Double(imageHeight) * Double(imageWidth)
         try require(pixels <= 1_000_000_000, "--images/--height/--width", "ask for more than a gigabyte of images")
     }

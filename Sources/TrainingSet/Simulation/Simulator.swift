@@ -63,12 +63,14 @@ public enum Simulator {
             source: .simulated, experimentID: "simulated-seed-\(seed)", sessionType: "simulated_natural_scenes",
             creLine: "simulated", area: "VISp", responseKind: .simulated,
             responseWindowStart: 0, responseWindowEnd: 0.5, frameRate: 30)
-        return Recording(metadata: metadata, images: images, trials: trials, neurons: neuronTable, groundTruth: truth)
+        let scenes = Recording(metadata: metadata, images: images, trials: trials, neurons: neuronTable, groundTruth: truth)
+        guard options.movieFrames > 0 else { return scenes }
+        return SimulatedMovie(options: options, neurons: neurons).appended(to: scenes)
     }
 
     /// Poisson events around the expected response, scaled back to response units, with a gain
     /// shared by all neurons on a trial (correlated variability, as in cortex).
-    private static func addTrialNoise(to expected: Matrix<Float>, neurons: [SimulatedNeuron], seed: UInt64) -> Matrix<Float> {
+    static func addTrialNoise(to expected: Matrix<Float>, neurons: [SimulatedNeuron], seed: UInt64) -> Matrix<Float> {
         var random = SeededRandom(seed: seed, stream: 0x0015_E001)
         var observed = expected
         for trial in 0..<expected.rows {
@@ -94,7 +96,7 @@ public enum Simulator {
         return count
     }
 
-    private static func behaviourMatrix(_ trace: BehaviourTrace, eyeTracking: Bool) -> Matrix<Float> {
+    static func behaviourMatrix(_ trace: BehaviourTrace, eyeTracking: Bool) -> Matrix<Float> {
         var matrix = Matrix<Float>(rows: trace.runningSpeed.count, columns: 3, repeating: 0)
         for trial in 0..<matrix.rows {
             if eyeTracking {
@@ -106,7 +108,7 @@ public enum Simulator {
         return matrix
     }
 
-    private static func pupilCenterMatrix(_ trace: BehaviourTrace, eyeTracking: Bool) -> Matrix<Float> {
+    static func pupilCenterMatrix(_ trace: BehaviourTrace, eyeTracking: Bool) -> Matrix<Float> {
         var matrix = Matrix<Float>(rows: trace.pupilCenterX.count, columns: 2, repeating: 0)
         if eyeTracking {
             for trial in 0..<matrix.rows {
