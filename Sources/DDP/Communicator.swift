@@ -103,6 +103,35 @@ public final class Communicator {
         -(try allreduceMax(-value))
     }
 
+    // MARK: Non-blocking sums (started now, complete at `waitForSums`)
+
+    /// Starts summing `buffer` over all ranks in place and returns at once. The buffer must stay
+    /// valid and untouched until `waitForSums()` returns; every rank must start the same sums, of
+    /// the same lengths, in the same order.
+    public func startSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws {
+        guard !buffer.isEmpty else { return }
+        try Self.check(vita_mpi_iallreduce_sum_float(buffer.baseAddress, buffer.count), "MPI_Iallreduce(SUM, float)")
+    }
+
+    public func startSum(_ buffer: UnsafeMutableBufferPointer<Double>) throws {
+        guard !buffer.isEmpty else { return }
+        try Self.check(vita_mpi_iallreduce_sum_double(buffer.baseAddress, buffer.count), "MPI_Iallreduce(SUM, double)")
+    }
+
+    /// Lets MPI move the started sums on while this rank computes (Open MPI progresses them only
+    /// inside MPI calls).
+    public func progressSums() throws {
+        try Self.check(vita_mpi_progress(), "MPI_Testall")
+    }
+
+    /// Waits until every started sum is complete.
+    public func waitForSums() throws {
+        try Self.check(vita_mpi_wait_pending(), "MPI_Waitall")
+    }
+
+    /// Started sums not yet waited for.
+    public var pendingSums: Int { Int(vita_mpi_pending_count()) }
+
     // MARK: Broadcast (root's data reaches every rank)
 
     public func broadcast(_ buffer: UnsafeMutableBufferPointer<Float>, from root: Int = 0) throws {

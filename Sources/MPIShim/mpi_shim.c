@@ -44,6 +44,47 @@ static int allreduce_in_place(char *buffer, size_t count, size_t element_size, M
     return MPI_SUCCESS;
 }
 
+// Started non-blocking sums, in the order started. A full list is waited for before growing.
+#define MAX_PENDING 1024
+static MPI_Request pending[MAX_PENDING];
+static int pending_count = 0;
+
+static int iallreduce_in_place(char *buffer, size_t count, size_t element_size, MPI_Datatype type) {
+    for (size_t done = 0; done < count;) {
+        if (pending_count == MAX_PENDING) {
+            int rc = vita_mpi_wait_pending();
+            if (rc != MPI_SUCCESS) return rc;
+        }
+        int n = chunk(count - done);
+        int rc = MPI_Iallreduce(MPI_IN_PLACE, buffer + done * element_size, n, type, MPI_SUM, MPI_COMM_WORLD,
+                                &pending[pending_count]);
+        if (rc != MPI_SUCCESS) return rc;
+        pending_count++;
+        done += (size_t)n;
+    }
+    return MPI_SUCCESS;
+}
+
+int vita_mpi_iallreduce_sum_float(float *buffer, size_t count) {
+    return iallreduce_in_place((char *)buffer, count, sizeof(float), MPI_FLOAT);
+}
+int vita_mpi_iallreduce_sum_double(double *buffer, size_t count) {
+    return iallreduce_in_place((char *)buffer, count, sizeof(double), MPI_DOUBLE);
+}
+
+int vita_mpi_progress(void) {
+    int done = 0;
+    return pending_count == 0 ? MPI_SUCCESS : MPI_Testall(pending_count, pending, &done, MPI_STATUSES_IGNORE);
+}
+
+int vita_mpi_wait_pending(void) {
+    int rc = pending_count == 0 ? MPI_SUCCESS : MPI_Waitall(pending_count, pending, MPI_STATUSES_IGNORE);
+    pending_count = 0;
+    return rc;
+}
+
+int vita_mpi_pending_count(void) { return pending_count; }
+
 static int broadcast(char *buffer, size_t count, size_t element_size, MPI_Datatype type, int root) {
     for (size_t done = 0; done < count;) {
         int n = chunk(count - done);

@@ -44,6 +44,9 @@ public final class Trainer {
         self.say = say
         self.shouldStop = shouldStop
         engine = DataParallelEngine(world: world)
+        // The gradient sum overlaps the backward pass, bucket by bucket (docs/distributed.md).
+        engine.gradientBuckets = model.gradientBuckets
+        model.gradientBucketReady = { [engine] in engine.bucketReady($0) }
         optimiser = AdamW(layout: model.layout, settings: configuration.optimiser)
         shardings = try mice.enumerated().map { index, data in
             try TrialSharding(trials: data.trainTrials, globalBatchSize: configuration.batchSize,

@@ -19,6 +19,16 @@ public final class V1T {
     /// feature map and leaves the core's gradients untouched, saving most of the backward pass.
     public var trainsCore = true
 
+    /// Called by `backward` with the index of each of `gradientBuckets` as its gradients become
+    /// final for the pass, so that a data-parallel engine can start summing it over ranks.
+    public var gradientBucketReady: ((Int) -> Void)? {
+        didSet {
+            guard let vit = vitCore else { return }
+            let blocks = vit.blocks.count
+            vit.blockBackwardFinished = gradientBucketReady.map { ready in { block in ready(blocks - block) } }
+        }
+    }
+
     /// The mouse and batch of the last forward pass, which backward continues.
     private var lastMouse = 0
     private var lastBatch = 0
@@ -91,7 +101,9 @@ public final class V1T {
         if configuration.usesShifter, let dShift = readouts[lastMouse].shiftGradient {
             _ = shifters[lastMouse].backward(dShift, params: params, grads: grads)
         }
+        gradientBucketReady?(0)
         if trainsCore { core.backward(dFeatures, params: params, grads: grads) }
+        gradientBucketReady?(gradientBucketCount - 1)
     }
 
     /// Bytes one more sample of a training micro-batch costs (for sizing micro-batches): the core's

@@ -12,6 +12,9 @@ public final class ViTCore: Core {
     let workspace: Workspace
 
     /// [batch, behaviourInputs]: the behaviour (and the pupil centre in modes 3 and 4), copied.
+    /// Called by `backward` with each block's index once that block's gradients are final.
+    var blockBackwardFinished: ((Int) -> Void)?
+
     private let behaviourInput = FloatBuffer()
     /// [batch, gridHeight, gridWidth, embedding]: the output.
     private let features = FloatBuffer()
@@ -85,8 +88,9 @@ public final class ViTCore: Core {
             sample.update(repeating: 0, count: c.embedding)
             (sample + c.embedding).update(from: dFeatures + b * perSample, count: perSample)
         }
-        for block in blocks.reversed() {
+        for (index, block) in blocks.enumerated().reversed() {
             block.backward(dStream, params: params, grads: grads)
+            blockBackwardFinished?(index)
         }
         tokenizer.backward(dStream, params: params, grads: grads)
     }

@@ -15,7 +15,7 @@ func expect(_ condition: Bool, _ message: @autoclosure () -> String) throws {
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let scenario = arguments.first else {
-    FileHandle.standardError.write(Data("usage: ddp-harness info|allreduce|large|broadcast|fail-on-rank R|sharding DIR TRIALS G M SEED EPOCHS|stop-loop DIR STEP_MS MAX_STEPS|gemm-block SAMPLES\n".utf8))
+    FileHandle.standardError.write(Data("usage: ddp-harness info|allreduce|large|broadcast|buckets|fail-on-rank R|sharding DIR TRIALS G M SEED EPOCHS|stop-loop DIR STEP_MS MAX_STEPS|gemm-block SAMPLES\n".utf8))
     exit(2)
 }
 
@@ -29,6 +29,8 @@ Communicator.run { world in
         try checkLargeBuffers(world)
     case "broadcast":
         try checkBroadcast(world)
+    case "buckets":
+        try checkBuckets(world)
     case "fail-on-rank":
         guard arguments.count == 2, let failing = Int(arguments[1]) else { throw HarnessFailure(description: "usage: fail-on-rank R") }
         if world.rank == failing {

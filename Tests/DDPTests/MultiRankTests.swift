@@ -50,6 +50,10 @@ final class MultiRankTests: XCTestCase {
         try expectEveryRankPasses("large", ranks: [2, 3])
     }
 
+    func testOverlappedBucketSumsAreExactWithARankWithoutWork() throws {
+        try expectEveryRankPasses("buckets", ranks: [2, 3])
+    }
+
     func testBroadcastDeliversRootsDataExactly() throws {
         try expectEveryRankPasses("broadcast", ranks: [2, 3])
     }

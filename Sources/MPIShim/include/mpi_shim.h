@@ -28,6 +28,20 @@ int vita_mpi_allreduce_sum_float(float *buffer, size_t count);
 int vita_mpi_allreduce_sum_double(double *buffer, size_t count);
 int vita_mpi_allreduce_max_double(double *buffer, size_t count);
 
+/// Non-blocking in-place sums over all ranks (MPI_Iallreduce): each call starts the sum of one buffer
+/// and returns at once; the shim keeps the requests in the order started. The buffer must stay
+/// untouched until vita_mpi_wait_pending returns. Every rank must start the same buffers' sums (same
+/// counts) in the same order. `count` may exceed INT_MAX.
+int vita_mpi_iallreduce_sum_float(float *buffer, size_t count);
+int vita_mpi_iallreduce_sum_double(double *buffer, size_t count);
+/// Lets MPI advance the started sums (MPI_Testall): Open MPI moves a non-blocking collective on only
+/// inside MPI calls, so a rank computing between them calls this now and then.
+int vita_mpi_progress(void);
+/// Waits for every started sum (MPI_Waitall) and forgets them.
+int vita_mpi_wait_pending(void);
+/// The number of started sums not yet waited for (chunks of more than INT_MAX elements count each).
+int vita_mpi_pending_count(void);
+
 /// Broadcast `count` elements from `root` into every rank's buffer.
 int vita_mpi_broadcast_bytes(void *buffer, size_t count, int root);
 int vita_mpi_broadcast_float(float *buffer, size_t count, int root);
