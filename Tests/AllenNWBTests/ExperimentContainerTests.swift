@@ -1,3 +1,4 @@
+import TrainingSet
 import XCTest
 @testable import AllenNWB
 
@@ -93,5 +94,44 @@ final class ContainerConversionTests: XCTestCase {
         XCTAssertEqual(merged.neurons.ids, alone.neurons.ids)
         XCTAssertEqual(merged.trials.responses, alone.trials.responses)
         XCTAssertTrue(merged.recordsEveryNeuronOnEveryTrial)
+    }
+
+    /// A, B and C together: the union of their cells, each session's mask, B's trials as B converts
+    /// alone, and natural_movie_one (shown in all three) one repeat group across the container.
+    func testTheThreeSessionsMergeIntoOneTrainingSet() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("container-convert-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var settings = SyntheticAllenContainer.Settings()
+        settings.cells = 8
+        let container = SyntheticAllenContainer(settings)
+        let paths = try container.write(to: folder).map(\.path)
+        let (merged, reports) = try AllenConverter.convertContainer(nwb: paths, events: [nil, nil, nil])
+        XCTAssertEqual(reports.count, 3)
+        XCTAssertEqual(merged.neurons.ids, (0..<8).map(SyntheticAllenContainer.cellSpecimenID))
+        XCTAssertEqual(merged.sessions.map(\.sessionType), ["three_session_A", "three_session_B", "three_session_C"])
+        for k in 0..<3 {
+            XCTAssertEqual(merged.sessions[k].recorded, (0..<8).map(SyntheticAllenContainer.cellsKept(session: k, of: 8).contains))
+        }
+        // B's trials and responses as B converts alone, its cells in their union columns.
+        let (alone, _) = try AllenConverter.convert(nwb: paths[1])
+        let bTrials = (0..<merged.trials.count).filter { merged.trials.sessionIndex[$0] == 1 }
+        XCTAssertEqual(bTrials.count, alone.trials.count)
+        let columns = alone.neurons.ids.map { merged.neurons.ids.firstIndex(of: $0)! }
+        for (row, trial) in bTrials.enumerated() {
+            for (index, column) in columns.enumerated() {
+                XCTAssertEqual(merged.trials.responses[trial, column], alone.trials.responses[row, index])
+            }
+        }
+        // One image per frame of natural_movie_one, shared by the sessions that showed it.
+        let movieOne = (0..<merged.trials.count).filter { merged.trials.stimulusKind(of: $0).name == "natural_movie_one" }
+        XCTAssertEqual(Set(movieOne.map { merged.trials.sessionIndex[$0] }), [0, 1, 2])
+        var imageOfFrame: [Int32: Int32] = [:]
+        for trial in movieOne {
+            let frame = merged.trials.stimulusFrame[trial], image = merged.trials.imageIndex[trial]
+            XCTAssertEqual(imageOfFrame[frame, default: image], image, "frame \(frame)")
+            imageOfFrame[frame] = image
+        }
+        try merged.write(to: folder.appendingPathComponent("container.h5").path)
+        XCTAssertEqual(try Recording.read(from: folder.appendingPathComponent("container.h5").path), merged)
     }
 }
