@@ -1,5 +1,6 @@
 import Foundation
 import Training
+import TrainingSet
 
 /// Several runs side by side on their held-out test images: one row per run and recording, the
 /// scores of `evaluation.json` and, when `receptive-fields` has been run on it, the median distance
@@ -34,7 +35,10 @@ public struct RunComparison {
             decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
             let error = (try? decoder.decode(ReceptiveFieldReport.Summary.self, from: Data(contentsOf: fields)))?.medianCenterError
             for recording in report.recordings {
-                guard let test = recording.tiers.first(where: { $0.tier == "test" }) else { continue }
+                // The headline test: the natural-scene test images, whatever else the run was scored on.
+                guard let test = recording.tiers.first(where: {
+                    $0.tier == "test" && ($0.stimulus ?? StimulusKind.naturalScenes.name) == StimulusKind.naturalScenes.name
+                }) else { continue }
                 rows.append(Row(run: run.url.lastPathComponent, recording: recording.name,
                                 core: configuration.model.core.kind.rawValue, test: test, receptiveFieldError: error))
             }
