@@ -35,3 +35,19 @@ enum CommandRunner {
         return url
     }
 }
+
+/// A test case with a fresh scratch folder per test (`directory`, removed afterwards) for the
+/// training sets and run directories the commands write.
+class ScratchDirectoryTestCase: XCTestCase {
+    var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = try CommandRunner.scratchDirectory()
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+}

@@ -8,19 +8,7 @@ import XCTest
 /// there: with a few trials per batch its 1/σ terms amplify the summation order, about 5e-4 of the
 /// parameter scale after two epochs on a plain simulated session; `MaskedLossTests` checks its masked
 /// value and gradient exactly.)
-final class ContainerTrainingTests: XCTestCase {
-    private var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = try CommandRunner.scratchDirectory()
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
-    private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
-
+final class ContainerTrainingTests: ScratchDirectoryTestCase {
     func testRanksDoNotChangeTrainingOnAContainer() throws {
         let data = path("container.h5")
         try CommandRunner.run(["simulate", "--container", "--out", data, "--neurons", "9", "--images", "20", "--repeats", "6", "--seed", "5"])

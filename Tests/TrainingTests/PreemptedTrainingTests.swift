@@ -4,19 +4,7 @@ import XCTest
 
 /// A 2-rank `v1t-dist train` stopped by SIGTERM in the middle of an epoch, as a scheduler stops
 /// a job (SIGTERM to every task), then continued with `--resume`.
-final class PreemptedTrainingTests: XCTestCase {
-    private var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = try CommandRunner.scratchDirectory()
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
-    private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
-
+final class PreemptedTrainingTests: ScratchDirectoryTestCase {
     private func metrics(_ run: String) throws -> [EpochMetrics] {
         let url = RunDirectory(run).metrics
         return try EpochMetrics.parse(csv: String(contentsOf: url, encoding: .utf8), source: url.path)

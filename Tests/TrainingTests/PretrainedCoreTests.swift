@@ -5,14 +5,7 @@ import XCTest
 
 /// `--pretrain-core RUN` keeps the core frozen (no updates, no core L1), `--init-core-from RUN`
 /// only starts from it; the run records which.
-final class PretrainedCoreTests: XCTestCase {
-    private var directory: URL!
-
-    override func setUpWithError() throws { directory = try CommandRunner.scratchDirectory() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
-
-    private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
-
+final class PretrainedCoreTests: ScratchDirectoryTestCase {
     private func tensors(_ file: URL, prefix: String) throws -> [String: [Float]] {
         let decoded = try SafeTensors.decode(Data(contentsOf: file), path: file.path).tensors.filter { $0.name.hasPrefix(prefix) }
         return Dictionary(uniqueKeysWithValues: decoded.map { ($0.name, $0.values) })

@@ -5,14 +5,7 @@ import XCTest
 
 /// `train --stimuli` on a simulated session with a natural movie: the chosen trials only, scores per
 /// stimulus kind with the natural-scene test images first, and clear refusals.
-final class StimulusTrainingTests: XCTestCase {
-    private var directory: URL!
-
-    override func setUpWithError() throws { directory = try CommandRunner.scratchDirectory() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
-
-    private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
-
+final class StimulusTrainingTests: ScratchDirectoryTestCase {
     private func simulateWithMovie() throws -> String {
         try CommandRunner.run(["simulate", "--out", path("movie.h5"), "--neurons", "8", "--images", "10", "--repeats", "4",
                                "--movie-frames", "72", "--movie-repeats", "3", "--movie-frame-step", "3", "--seed", "4"])

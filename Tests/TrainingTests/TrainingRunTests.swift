@@ -3,22 +3,11 @@ import XCTest
 @testable import Training
 
 /// End-to-end runs of `v1t-dist train` on small simulated recordings.
-final class TrainingRunTests: XCTestCase {
+final class TrainingRunTests: ScratchDirectoryTestCase {
     /// A small model: 36x64 input, 8x8 patches with stride 8 (4x8 grid), width 16, one block.
     static let tinyModel = ["--preset", "demo", "--patch-stride", "8", "--emb-dim", "16", "--num-blocks", "1",
                             "--num-heads", "2", "--mlp-dim", "32", "--verbose", "0"]
 
-    private var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = try CommandRunner.scratchDirectory()
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
-    private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
     private func simulate(_ name: String, arguments: [String]) throws -> String {
         try CommandRunner.run(["simulate", "--out", path(name)] + arguments)

@@ -5,21 +5,10 @@ import V1TModel
 
 /// A V1T user's habits end to end: the original train.py command line, the run record in
 /// config.json, `train --config`, TensorBoard events, and weights out to V1T's names and back.
-final class V1THabitsTests: XCTestCase {
+final class V1THabitsTests: ScratchDirectoryTestCase {
     /// TrainingRunTests' tiny model with V1T's full-width heads, so that V1T can load the weights.
     static let tinyModel = TrainingRunTests.tinyModel + ["--head-width", "full"]
 
-    private var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = try CommandRunner.scratchDirectory()
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
-    private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
     private func simulatedSession() throws -> String {
         try CommandRunner.run(["simulate", "--out", path("sim.h5"), "--neurons", "8", "--images", "8", "--repeats", "6", "--seed", "4"])
