@@ -46,14 +46,7 @@ struct AttentionTiles {
                      alpha: scale, q + start * qkvStride, lda: qkvStride, k, ldb: qkvStride, scores)
             }
             LayerProfile.time("forward  attention softmax + dropout") {
-                for i in 0..<rows {
-                    let row = scores + i * tokens
-                    softmaxInPlace(row, count: tokens)
-                    if dropout != nil {
-                        markDropped(row, weights: dropout!.weights + i * tokens, count: tokens, keepScale: dropout!.keepScale,
-                                    decisions: &dropout!.decisions)
-                    }
-                }
+                AttentionRowKernels.softmax(scores, rows: rows, count: tokens, dropout: &dropout)
             }
             let mixing = dropout.map { UnsafePointer($0.weights) } ?? UnsafePointer(scores)
             LayerProfile.time("forward  attention mixing P V") {
@@ -84,10 +77,7 @@ struct AttentionTiles {
                 gemm(transposeB: true, m: rows, n: tokens, k: headWidth, dOut, lda: outputStride, v, ldb: qkvStride, dScores)
             }
             LayerProfile.time("backward attention softmax") {
-                for i in 0..<rows {
-                    softmaxBackwardRow(dScores + i * tokens, stored: stored + i * tokens, weights: weights.map { $0 + i * tokens },
-                                       keepScale: keepScale, count: tokens)
-                }
+                AttentionRowKernels.softmaxBackward(dScores, stored: stored, rows: rows, count: tokens, weights: weights, keepScale: keepScale)
             }
             let mixing = weights.map { UnsafePointer($0) } ?? stored
             LayerProfile.time("backward attention dV = Wᵀ dO") {
@@ -101,49 +91,5 @@ struct AttentionTiles {
             }
             start += rows
         }
-    }
-}
-
-/// Draws the dropout decisions of one row of probabilities: negates the dropped ones in place and
-/// writes the mixing weights (0 where dropped, p / keep elsewhere).
-private func markDropped(_ probabilities: UnsafeMutablePointer<Float>, weights: UnsafeMutablePointer<Float>, count: Int,
-                         keepScale: Float, decisions: inout DropDecisions) {
-    var j = 0
-    while j < count {
-        let lanes = min(16, count - j), dropped = decisions.next()
-        let p = loadPartialLanes(probabilities + j, count: lanes, padding: 0)
-        storePartialLanes(p.replacing(with: -p, where: dropped), probabilities + j, count: lanes)
-        storePartialLanes((p * keepScale).replacing(with: 0, where: dropped), weights + j, count: lanes)
-        j += 16
-    }
-}
-
-/// One query row of the softmax's backward, in place: gradient[j] <- w[j] g[j] - |stored[j]| Σ_k w[k] g[k],
-/// for g the gradient w.r.t. the mixing weights w; |stored| is the softmax probability. With
-/// dropout, w = max(stored, 0) · keepScale (the dropped-and-rescaled probabilities recovered from
-/// the signed store) is also written to `weights`, for dV = Wᵀ dO; without, w = stored.
-private func softmaxBackwardRow(_ gradient: UnsafeMutablePointer<Float>, stored: UnsafePointer<Float>,
-                                weights: UnsafeMutablePointer<Float>?, keepScale: Float, count: Int) {
-    var sums = Float16Lanes.zero
-    var j = 0
-    while j < count {
-        let lanes = min(16, count - j)
-        var w = loadPartialLanes(stored + j, count: lanes, padding: 0)
-        if let weights {
-            w = w.replacing(with: 0, where: w .< 0) * keepScale
-            storePartialLanes(w, weights + j, count: lanes)
-        }
-        let product = w * loadPartialLanes(gradient + j, count: lanes, padding: 0)
-        storePartialLanes(product, gradient + j, count: lanes)
-        sums += product
-        j += 16
-    }
-    let totals = Float16Lanes(repeating: sums.sum())
-    j = 0
-    while j < count {
-        let lanes = min(16, count - j)
-        let magnitude = absoluteValue(loadPartialLanes(stored + j, count: lanes, padding: 0))
-        storePartialLanes(loadPartialLanes(gradient + j, count: lanes, padding: 0) - magnitude * totals, gradient + j, count: lanes)
-        j += 16
     }
 }
