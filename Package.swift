@@ -41,8 +41,10 @@ let package = Package(
 
         // What this x86-64 core supports (CPUID) and can compute at most (calibrated FMA loops).
         .target(name: "CPUProbe"),
+        // Attention's softmax and softmax backward in AVX-512, for cores that have it (Swift builds for the baseline).
+        .target(name: "AttentionKernels"),
         // The model: V1T with hand-written forward and backward passes on OpenBLAS.
-        .target(name: "V1TModel", dependencies: ["COpenBLAS", "CPUProbe"]),
+        .target(name: "V1TModel", dependencies: ["COpenBLAS", "CPUProbe", "AttentionKernels"]),
 
         // SVG charts and PNG images for results a person can look at.
         .target(name: "Plots"),

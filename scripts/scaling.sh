@@ -111,7 +111,7 @@ for mode in $modes; do
         if [ "$mode" = strong ]; then b=$batch; else b=$((per_rank * n)); fi
         mapfile -t flags < <(mpirun_flags "$n")
         command=(mpirun "${flags[@]}" "$binary" train --data "$data" --output-dir "$run" --clear-output-dir
-                 --preset "$preset" --epochs "$epochs" --batch-size "$b" --limit-data "$limit" "${train_extra[@]}")
+                 --preset "$preset" --core vit --epochs "$epochs" --batch-size "$b" --limit-data "$limit" "${train_extra[@]}")
         before="$(load) at $(date -u +%H:%M) UTC"
         echo "== $mode scaling, $n rank(s), global batch $b (load average $before)"
         "${command[@]}"

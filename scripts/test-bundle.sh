@@ -27,7 +27,7 @@ outside=$(ldd "$VITA_HOME/bin/v1t-dist" "$VITA_HOME/bin/orterun" | sed -n 's|.*=
           | grep -vE '/(libc|libm|libpthread|libdl|librt|libresolv)\.so' || true)
 [ -z "$outside" ] || { echo "loaded from outside the bundle: $outside" >&2; exit 1; }
 v1t-dist simulate --out session.h5 --neurons 8 --images 10 --repeats 4 --seed 3
-mpirun -np 2 v1t-dist train --data session.h5 --output-dir run --epochs 1 --batch-size 8 --preset demo \
+mpirun -np 2 v1t-dist train --data session.h5 --output-dir run --epochs 1 --batch-size 8 --preset demo --core vit \
     --patch-stride 8 --emb-dim 16 --num-blocks 1 --num-heads 2 --mlp-dim 32 --verbose 2
 [ -f run/best.safetensors ] && [ -f run/evaluation.json ] || { echo "the run left no parameters or evaluation" >&2; exit 1; }
 END

@@ -82,8 +82,10 @@ public struct ReceptiveFieldFit: Equatable {
     /// It measures the response to a small square: for a neuron that squares its filter's output
     /// (complex-cell-like) that profile is the filter envelope squared, σ/√2 of the envelope's.
     public let size: Double
-    /// (peak - median) of the energy map in units of its robust spread (1.4826 MAD): how clearly
-    /// the field stands out of the background.
+    /// (peak - median) of the energy map in units of its robust spread (1.4826 MAD; the mean
+    /// absolute deviation when more than half the map is exactly the median, as around a
+    /// convolutional model's field, which does not answer at all far from it): how clearly the
+    /// field stands out of the background.
     public let strength: Double
 
     /// The half-maximum region is the connected set of cells (4-neighbours) around the peak whose
@@ -93,7 +95,8 @@ public struct ReceptiveFieldFit: Equatable {
         let sorted = energy.sorted()
         let median = sorted[sorted.count / 2]
         let deviations = energy.map { abs($0 - median) }.sorted()
-        let spread = 1.4826 * deviations[deviations.count / 2]
+        let medianDeviation = deviations[deviations.count / 2]
+        let spread = medianDeviation > 0 ? 1.4826 * medianDeviation : deviations.reduce(0, +) / Double(deviations.count)
         guard let peakCell = energy.indices.max(by: { energy[$0] < energy[$1] }), energy[peakCell] > median else {
             return ReceptiveFieldFit(centerX: .nan, centerY: .nan, size: .nan, strength: 0)
         }
@@ -118,7 +121,7 @@ public struct ReceptiveFieldFit: Equatable {
         }
         let sigma = (area / (2 * Double.pi * log(2))).squareRoot()
         return ReceptiveFieldFit(centerX: x / weight / Double(width), centerY: y / weight / Double(height), size: sigma / Double(width),
-                                 strength: spread > 0 ? (peak - median) / spread : .infinity)
+                                 strength: (peak - median) / spread)
     }
 }
 

@@ -26,10 +26,10 @@ public struct TrainingRecipe: Equatable, Sendable {
     public static let publishedNeuronsPerRecording: Float = 7_500
 
     /// The small-data recipe (docs/recipe.md has the runs that chose each value).
-    public static let smallData = TrainingRecipe(learningRate: 0.005,
+    public static let smallData = TrainingRecipe(learningRate: 0.001,
                                                  coreL1PerNeuron: L1Regularizer.defaultCoreScale / publishedNeuronsPerRecording,
                                                  readoutL1: L1Regularizer.defaultReadoutFeatureScale, patience: 4,
-                                                 stoppingMetric: .validationLoss, readoutInitialSigma: 1)
+                                                 stoppingMetric: .validationLoss, readoutInitialSigma: 0.3)
 
     /// The core L1 scale for recordings with `neurons` neurons in all: V1T's constant, or scaled so
     /// that it weighs against the data term as V1T's does against a Sensorium mouse's.

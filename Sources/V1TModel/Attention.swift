@@ -2,8 +2,9 @@
 /// y = Dropout(Linear_out(concat_h Dropout(softmax(Q_h K_hᵀ · scale)) V_h)), [Q | K | V] = LN(x) W_qkvᵀ.
 ///
 /// `to_qkv` has no bias and its output columns are [Q (h d) | K (h d) | V (h d)] as V1T's `chunk`
-/// and `rearrange("b n (h d)")` read them. Each (sample, head) product runs as a gemm over strided
-/// views of that buffer, so the layer is bound by BLAS, not by Swift loops.
+/// and `rearrange("b n (h d)")` read them. Each (sample, head) runs tile by tile over blocks of
+/// query rows (`AttentionTiles`), its products as gemms over strided views of that buffer, so the
+/// layer is bound by BLAS, not by Swift loops or memory.
 ///
 /// The attention probabilities (heads x tokens² per sample, the dominant activation memory) are
 /// stored for backward with dropped entries marked by a negative sign: softmax outputs are never
@@ -24,18 +25,20 @@ public final class Attention {
     public let scale: Float
     public let dropoutRate: Float
     public let purpose: UInt64
+    /// Query rows per tile of the score matrix (all of them when there are fewer tokens).
+    public let queryBlockRows: Int
 
     let norm: PreNorm
     let toQKV: Linear
     let projection: Linear
     let outputDropout: Dropout
-    /// Gradients and tokens² scratch, shared with the other blocks of the core.
+    /// Gradients and tile scratch, shared with the other blocks of the core.
     let workspace: Workspace
 
     /// [batch, tokens, 3 * heads * headWidth]: [Q | K | V] per token.
     private let qkv = FloatBuffer()
     /// [batch, heads, tokens, tokens], sign-marked as described above.
-    private let probabilities = FloatBuffer()
+    let probabilities = FloatBuffer()
     /// [batch, tokens, heads * headWidth]: the projection's input.
     private let headOutputs = FloatBuffer()
     private var batch = 0
@@ -43,10 +46,17 @@ public final class Attention {
     /// Whether the last forward applied dropout (training with a positive rate).
     private var appliedDropout = false
 
+    /// Query rows per tile unless a caller asks otherwise: at the published size (1654 tokens) a
+    /// tile of 128 rows is 0.8 MB of scores, about one core's L2, and its products run as fast as
+    /// whole-matrix ones (docs/performance.md, "Attention tile by tile").
+    public static let defaultQueryBlockRows = 128
+
     public init(layout: inout ParameterLayout, name: String, width: Int, heads: Int, headWidth: HeadWidth, dropout: Float,
-                workspace: Workspace = Workspace()) {
+                workspace: Workspace = Workspace(), queryBlockRows: Int = Attention.defaultQueryBlockRows) {
         precondition(headWidth == .full || width % heads == 0, "\(name): split heads need the width \(width) divisible by \(heads) heads")
         precondition((0..<1).contains(dropout), "\(name): dropout must be in [0, 1), got \(dropout)")
+        precondition(queryBlockRows > 0, "\(name): tiles need at least one query row, got \(queryBlockRows)")
+        self.queryBlockRows = queryBlockRows
         self.width = width
         self.heads = heads
         self.headWidth = headWidth == .full ? width : width / heads
@@ -64,6 +74,15 @@ public final class Attention {
     /// heads * headWidth: the width of the concatenated head outputs.
     public var innerWidth: Int { heads * headWidth }
 
+    /// The tiles of one (sample, head) over the last forward's tokens.
+    private var tiles: AttentionTiles {
+        AttentionTiles(tokens: tokens, headWidth: headWidth, scale: scale, blockRows: min(queryBlockRows, tokens),
+                       qkvStride: 3 * innerWidth, outputStride: innerWidth)
+    }
+
+    /// Floats of one tile of scores, [min(queryBlockRows, tokens), tokens].
+    private var tileFloats: Int { min(queryBlockRows, tokens) * tokens }
+
     /// x [batch, tokens, width] -> y [batch, tokens, width]. x is borrowed until `backward`.
     public func forward(_ x: UnsafePointer<Float>, batch: Int, tokens: Int, params: UnsafePointer<Float>, context: PassContext?,
                         into y: UnsafeMutablePointer<Float>) {
@@ -77,32 +96,20 @@ public final class Attention {
         appliedDropout = context?.training == true && dropoutRate > 0
         let p = probabilities.reserve(batch * heads * square)
         let outputs = headOutputs.reserve(rows * inner)
-        let weights = appliedDropout ? workspace.mixingWeights.reserve(square) : nil
-        let keepScale = 1 / (1 - dropoutRate)
+        let weights = appliedDropout ? workspace.mixingWeights.reserve(tileFloats) : nil
+        let tiles = self.tiles
         for b in 0..<batch {
             var random = appliedDropout ? context!.random(sample: b, purpose: purpose) : nil
             let sample = qkv + b * tokens * qkvStride
             for h in 0..<heads {
                 let q = sample + h * headWidth, k = q + inner, v = k + inner
-                let ph = p + (b * heads + h) * square
-                LayerProfile.time("forward  attention scores Q Kᵀ") {
-                    gemm(transposeB: true, m: tokens, n: tokens, k: headWidth,
-                         alpha: scale, q, lda: qkvStride, k, ldb: qkvStride, ph)
+                var dropout: AttentionTiles.Dropout?
+                if let weights {
+                    dropout = AttentionTiles.Dropout(keepScale: 1 / (1 - dropoutRate), decisions: DropDecisions(rate: dropoutRate, random: &random!),
+                                                     weights: weights)
                 }
-                LayerProfile.time("forward  attention softmax + dropout") {
-                    var decisions = weights == nil ? nil : DropDecisions(rate: dropoutRate, random: &random!)
-                    for i in 0..<tokens {
-                        // Dropout is drawn row by row while the row is still in cache from its softmax.
-                        let row = ph + i * tokens
-                        softmaxInPlace(row, count: tokens)
-                        if let weights { markDropped(row, weights: weights + i * tokens, count: tokens, keepScale: keepScale, decisions: &decisions!) }
-                    }
-                }
-                let mixing = weights.map { UnsafePointer($0) } ?? UnsafePointer(ph)
-                LayerProfile.time("forward  attention mixing P V") {
-                    gemm(m: tokens, n: headWidth, k: tokens, mixing, v, ldb: qkvStride,
-                         outputs + b * tokens * inner + h * headWidth, ldc: inner)
-                }
+                tiles.forward(q: q, k: k, v: v, probabilities: p + (b * heads + h) * square,
+                              output: outputs + b * tokens * inner + h * headWidth, dropout: &dropout)
             }
         }
         LayerProfile.time("forward  attention projection + dropout") {
@@ -113,10 +120,8 @@ public final class Attention {
 
     /// dy [batch, tokens, width] (overwritten: used as scratch) -> ADDS dx [batch, tokens, width]
     /// into `inputGradient`, the residual stream's gradient; adds the parameter gradients into grads.
-    ///
-    /// Per (sample, head), with W the dropped-and-rescaled probabilities and P the probabilities:
-    /// dV = Wᵀ dO, dW = dO Vᵀ, dS = W ⊙ dW - P ⊙ rowsum(W ⊙ dW) (the softmax Jacobian, using
-    /// P ⊙ dP = W ⊙ dW), dQ = scale dS K, dK = scale dSᵀ Q.
+    /// Each (sample, head) reuses the forward's probabilities (`AttentionTiles.backward`): at the
+    /// published size recomputing them would cost a sixth more products and the softmax again.
     public func backward(_ dy: UnsafeMutablePointer<Float>, params: UnsafePointer<Float>, grads: UnsafeMutablePointer<Float>,
                          addingInto inputGradient: UnsafeMutablePointer<Float>) {
         let inner = innerWidth, rows = batch * tokens, qkvStride = 3 * inner, square = tokens * tokens
@@ -128,35 +133,17 @@ public final class Attention {
         let qkv = qkv.pointer
         let dqkv = workspace.qkvGradient.reserve(rows * qkvStride)
         let p = probabilities.pointer
-        let weights = appliedDropout ? workspace.mixingWeights.reserve(square) : nil
-        let dScores = workspace.scoreGradient.reserve(square)
-        let keepScale = 1 / (1 - dropoutRate)
+        let weights = appliedDropout ? workspace.mixingWeights.reserve(tileFloats) : nil
+        let dScores = workspace.scoreGradient.reserve(tileFloats)
+        let tiles = self.tiles
         for b in 0..<batch {
             let sample = qkv + b * tokens * qkvStride, dSample = dqkv + b * tokens * qkvStride
             for h in 0..<heads {
                 let q = sample + h * headWidth, k = q + inner, v = k + inner
                 let dq = dSample + h * headWidth, dk = dq + inner, dv = dk + inner
-                let dOut = dOutputs + b * tokens * inner + h * headWidth
-                let ph = p + (b * heads + h) * square
-                LayerProfile.time("backward attention dW = dO Vᵀ") {
-                    gemm(transposeB: true, m: tokens, n: tokens, k: headWidth, dOut, lda: inner, v, ldb: qkvStride, dScores)
-                }
-                LayerProfile.time("backward attention softmax") {
-                    // Row by row while each row is in cache: the mixing weights W from the signed
-                    // store (with dropout), then the softmax's backward.
-                    for i in 0..<tokens {
-                        softmaxBackwardRow(dScores + i * tokens, stored: ph + i * tokens, weights: weights.map { $0 + i * tokens },
-                                           keepScale: keepScale, count: tokens)
-                    }
-                }
-                let mixing = weights.map { UnsafePointer($0) } ?? UnsafePointer(ph)
-                LayerProfile.time("backward attention dV = Wᵀ dO") {
-                    gemm(transposeA: true, m: tokens, n: headWidth, k: tokens, mixing, dOut, ldb: inner, dv, ldc: qkvStride)
-                }
-                LayerProfile.time("backward attention dQ = dS K, dK = dSᵀ Q") {
-                    gemm(m: tokens, n: headWidth, k: tokens, alpha: scale, dScores, k, ldb: qkvStride, dq, ldc: qkvStride)
-                    gemm(transposeA: true, m: tokens, n: headWidth, k: tokens, alpha: scale, dScores, q, ldb: qkvStride, dk, ldc: qkvStride)
-                }
+                tiles.backward(q: q, k: k, v: v, probabilities: p + (b * heads + h) * square,
+                               outputGradient: dOutputs + b * tokens * inner + h * headWidth, dq: dq, dk: dk, dv: dv,
+                               scoreGradient: dScores, weights: weights, keepScale: 1 / (1 - dropoutRate))
             }
         }
         let dNormalised = workspace.normGradient.reserve(rows * width)
@@ -181,48 +168,4 @@ public final class Attention {
     }
 
     var buffers: [FloatBuffer] { norm.buffers + [qkv, probabilities, headOutputs] }
-}
-
-/// Draws the dropout decisions of one row of probabilities: negates the dropped ones in place and
-/// writes the mixing weights (0 where dropped, p / keep elsewhere).
-private func markDropped(_ probabilities: UnsafeMutablePointer<Float>, weights: UnsafeMutablePointer<Float>, count: Int,
-                         keepScale: Float, decisions: inout DropDecisions) {
-    var j = 0
-    while j < count {
-        let lanes = min(16, count - j), dropped = decisions.next()
-        let p = loadPartialLanes(probabilities + j, count: lanes, padding: 0)
-        storePartialLanes(p.replacing(with: -p, where: dropped), probabilities + j, count: lanes)
-        storePartialLanes((p * keepScale).replacing(with: 0, where: dropped), weights + j, count: lanes)
-        j += 16
-    }
-}
-
-/// One query row of the softmax's backward, in place: gradient[j] <- w[j] g[j] - |stored[j]| Σ_k w[k] g[k],
-/// for g the gradient w.r.t. the mixing weights w; |stored| is the softmax probability. With
-/// dropout, w = max(stored, 0) · keepScale (the dropped-and-rescaled probabilities recovered from
-/// the signed store) is also written to `weights`, for dV = Wᵀ dO; without, w = stored.
-private func softmaxBackwardRow(_ gradient: UnsafeMutablePointer<Float>, stored: UnsafePointer<Float>,
-                                weights: UnsafeMutablePointer<Float>?, keepScale: Float, count: Int) {
-    var sums = Float16Lanes.zero
-    var j = 0
-    while j < count {
-        let lanes = min(16, count - j)
-        var w = loadPartialLanes(stored + j, count: lanes, padding: 0)
-        if let weights {
-            w = w.replacing(with: 0, where: w .< 0) * keepScale
-            storePartialLanes(w, weights + j, count: lanes)
-        }
-        let product = w * loadPartialLanes(gradient + j, count: lanes, padding: 0)
-        storePartialLanes(product, gradient + j, count: lanes)
-        sums += product
-        j += 16
-    }
-    let totals = Float16Lanes(repeating: sums.sum())
-    j = 0
-    while j < count {
-        let lanes = min(16, count - j)
-        let magnitude = absoluteValue(loadPartialLanes(stored + j, count: lanes, padding: 0))
-        storePartialLanes(loadPartialLanes(gradient + j, count: lanes, padding: 0) - magnitude * totals, gradient + j, count: lanes)
-        j += 16
-    }
 }

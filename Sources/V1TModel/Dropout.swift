@@ -1,3 +1,5 @@
+import AttentionKernels
+
 /// Inverted dropout: in training each element is zeroed with probability `rate` and the survivors
 /// are scaled by 1/(1 - rate), so evaluation needs no rescaling.
 ///
@@ -112,6 +114,23 @@ struct DropDecisions {
         z = seed()
         // A lane whose four words were all zero would stay zero.
         w = seed() | 1
+    }
+
+    /// Runs `body` on the generators' state as the C kernels take it (AttentionKernels'
+    /// `vita_drop_state`) and the drop threshold, and continues from the state it leaves.
+    mutating func withState<Result>(_ body: (UnsafeMutablePointer<vita_drop_state>, Float) -> Result) -> Result {
+        var state = vita_drop_state()
+        withUnsafeMutableBytes(of: &state) { raw in
+            for (k, words) in [x, y, z, w].enumerated() { raw.storeBytes(of: words, toByteOffset: 64 * k, as: SIMD16<UInt32>.self) }
+        }
+        let result = body(&state, threshold)
+        withUnsafeBytes(of: state) { raw in
+            x = raw.loadUnaligned(fromByteOffset: 0, as: SIMD16<UInt32>.self)
+            y = raw.loadUnaligned(fromByteOffset: 64, as: SIMD16<UInt32>.self)
+            z = raw.loadUnaligned(fromByteOffset: 128, as: SIMD16<UInt32>.self)
+            w = raw.loadUnaligned(fromByteOffset: 192, as: SIMD16<UInt32>.self)
+        }
+        return result
     }
 
     @inline(__always)

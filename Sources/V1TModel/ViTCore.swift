@@ -122,9 +122,10 @@ public final class ViTCore: Core {
                                          mlpWidth: c.mlpWidth, withBehaviour: c.behaviourInputs > 0)
     }
 
-    /// Floats of scratch that do not grow with the micro-batch (tokens², shared by the blocks).
+    /// Floats of scratch that do not grow with the micro-batch (attention tiles, shared by the blocks).
     public var scratchFloats: Int {
-        Workspace.scratchFloats(tokens: configuration.tokens, attentionDropout: configuration.transformerDropout > 0)
+        Workspace.scratchFloats(tokens: configuration.tokens, queryBlockRows: Attention.defaultQueryBlockRows,
+                                attentionDropout: configuration.transformerDropout > 0)
     }
 
     /// Every sample is independent: no batch statistics.

@@ -17,7 +17,7 @@
 ///    (the tokenizer unfolds the images, the core gathers the behaviour).
 /// 4. **Gradients live here.** Backward runs one block at a time, so one set of token-stream
 ///    gradient buffers serves all of them; the residual-stream gradient is updated in place from
-///    the last block down to the tokenizer. Attention's tokens² scratch is shared the same way (the
+///    the last block down to the tokenizer. Attention's tile scratch is shared the same way (the
 ///    forward pass also runs one block at a time).
 ///
 /// The buffers grow to the largest micro-batch seen and are reused. A module built on its own (as
@@ -40,9 +40,10 @@ public final class Workspace {
     let hiddenGradient = FloatBuffer()
     /// [batch, width]: the gradient of a block's behaviour latent (summed over tokens).
     let latentGradient = FloatBuffer()
-    /// [tokens, tokens], one (sample, head) at a time: the dropped-and-rescaled attention weights.
+    /// [queryBlockRows, tokens], one tile of one (sample, head) at a time: the dropped-and-rescaled
+    /// attention weights.
     let mixingWeights = FloatBuffer()
-    /// [tokens, tokens], one (sample, head) at a time: the gradient of the attention scores.
+    /// [queryBlockRows, tokens], one tile at a time: the gradient of the attention scores.
     let scoreGradient = FloatBuffer()
 
     public init() {}
@@ -53,10 +54,10 @@ public final class Workspace {
         tokens * (3 * width + 3 * innerWidth + innerWidth + mlpWidth) + (withBehaviour ? width : 0)
     }
 
-    /// Floats that do not grow with the batch: tokens² for the score gradient, and as much again for
-    /// the mixing weights when attention dropout is on.
-    static func scratchFloats(tokens: Int, attentionDropout: Bool) -> Int {
-        (attentionDropout ? 2 : 1) * tokens * tokens
+    /// Floats that do not grow with the batch: one tile of attention scores for their gradient, and
+    /// as much again for the mixing weights when attention dropout is on.
+    static func scratchFloats(tokens: Int, queryBlockRows: Int, attentionDropout: Bool) -> Int {
+        (attentionDropout ? 2 : 1) * min(queryBlockRows, tokens) * tokens
     }
 
     var buffers: [FloatBuffer] {

@@ -8,18 +8,22 @@ struct ModelOptions: ParsableArguments {
     enum Preset: String, ExpressibleByArgument, CaseIterable {
         /// V1T's published, tuned sizes (~2.5 M core parameters, 1,654 tokens).
         case v1t
-        /// A small model that trains on a 2-core machine in minutes.
+        /// The small-data recipe (docs/recipe.md): a small stacked2d core by default (a small ViT with
+        /// `--core vit`), trained in minutes on a 2-core machine.
         case demo
     }
 
     @Option(help: "Model sizes and training defaults to start from: v1t (V1T's published ones) or demo (small, fast, with the small-data recipe of docs/recipe.md).")
     var preset: Preset = .v1t
 
-    @Option(help: "The shared core: vit (V1T's vision transformer) or stacked2d (the convolutional Sensorium baseline core, V1T's --core stacked2d).")
-    var core: CoreConfiguration.Kind = .vit
+    @Option(help: "The shared core: vit (V1T's vision transformer) or stacked2d (the convolutional Sensorium baseline core, V1T's --core stacked2d). Default: vit (v1t), stacked2d (demo: the core that learns from an Allen session's ~100 images, docs/recipe.md).")
+    var core: CoreConfiguration.Kind?
+
+    /// The core to build: the flag, or the preset's.
+    var coreKind: CoreConfiguration.Kind { core ?? (preset == .demo ? .stacked2d : .vit) }
 
     @Option(name: [.customLong("behavior-mode"), .customLong("behaviour-mode"), .customLong("behavior_mode")],
-            help: "0 none, 1 behaviour as image channels, 2 behaviour MLP in each block, 3 as 2 with pupil centre, 4 as 3 per mouse. Default: 3 (published).")
+            help: "0 none, 1 behaviour as image channels, 2 behaviour MLP in each block, 3 as 2 with pupil centre, 4 as 3 per mouse. Default: 3 for vit (published); 0 for stacked2d (V1T's), 1 in the demo preset.")
     var behaviourMode: Int?
 
     @Option(name: [.customLong("shift-mode"), .customLong("shift_mode")],
@@ -80,7 +84,7 @@ struct ModelOptions: ParsableArguments {
     var recipe: TrainingRecipe { preset == .v1t ? .published : .smallData }
 
     @Option(name: [.customLong("readout-init-sigma"), .customLong("readout_init_sigma")],
-            help: "Initial spread of each readout position's noise, in feature-map half-widths. Default: 0.1 (v1t, V1T's), 1 (demo: the small-data recipe).")
+            help: "Initial spread of each readout position's noise, in feature-map half-widths. Default: 0.1 (v1t, V1T's), 0.3 (demo: the small-data recipe).")
     var readoutInitialSigma: Float?
 
     func validate() throws {
@@ -109,13 +113,15 @@ struct ModelOptions: ParsableArguments {
             || [patchDropout, transformerDropout, dropPath].contains { $0 != nil }
         let stacked2dFlags = [layers, hiddenChannels, inputKernel, hiddenKernel, depthSeparable, batchNormGroup].contains { $0 != nil }
             || [coreRegInput, coreRegHidden].contains { $0 != nil }
-        if core == .stacked2d, vitFlags {
-            throw ValidationError("--core stacked2d has no patches, blocks or heads: drop the ViT size flags (--patch-size ... --drop-path)")
+        if coreKind == .stacked2d, vitFlags {
+            throw ValidationError(core == nil
+                ? "--preset demo builds a stacked2d core, which has no patches, blocks or heads: add --core vit for the ViT size flags (--patch-size ... --drop-path)"
+                : "--core stacked2d has no patches, blocks or heads: drop the ViT size flags (--patch-size ... --drop-path)")
         }
-        if core == .vit, stacked2dFlags {
+        if coreKind == .vit, stacked2dFlags {
             throw ValidationError("--num-layers, --hidden-channels, --input-kern, --hidden-kern, --depth-separable, --bn-group and --core-reg-input/-hidden size the stacked2d core: add --core stacked2d")
         }
-        if core == .stacked2d, let mode = behaviourMode, mode >= 2 {
+        if coreKind == .stacked2d, let mode = behaviourMode, mode >= 2 {
             throw ValidationError("--core stacked2d takes --behavior-mode 0 or 1 (behaviour as image channels), as V1T's; modes 2-4 feed transformer blocks")
         }
         for (name, value) in [("--p-dropout", patchDropout), ("--t-dropout", transformerDropout), ("--drop-path", dropPath)] {
@@ -125,8 +131,8 @@ struct ModelOptions: ParsableArguments {
 
     /// The model for these recordings; refuses behaviour a recording lacks unless allowed.
     func configuration(for mice: [MouseData]) throws -> V1TConfiguration {
-        let mode = behaviourMode ?? (core == .stacked2d ? 0 : 3)
-        var core: CoreConfiguration = self.core == .stacked2d ? .stacked2d(stacked2dConfiguration) : .vit(vitConfiguration)
+        let mode = behaviourMode ?? defaultBehaviourMode
+        var core: CoreConfiguration = coreKind == .stacked2d ? .stacked2d(stacked2dConfiguration) : .vit(vitConfiguration)
         if resizeImage == 0 {
             core.imageHeight = mice[0].recording.images.height
             core.imageWidth = mice[0].recording.images.width
@@ -145,6 +151,17 @@ struct ModelOptions: ParsableArguments {
         configuration.readoutInitialSigma = readoutInitialSigma ?? recipe.readoutInitialSigma
         try checkBehaviour(configuration, mice)
         return configuration
+    }
+
+    /// V1T's defaults (3 for its ViT, 0 for its stacked2d core); the demo preset feeds the stacked2d
+    /// core running, pupil size and its change as image channels, which lets it model the behavioural
+    /// gain (docs/recipe.md: validation loss 158.5 against 164.3 without).
+    private var defaultBehaviourMode: Int {
+        switch (coreKind, preset) {
+        case (.vit, _): 3
+        case (.stacked2d, .v1t): 0
+        case (.stacked2d, .demo): 1
+        }
     }
 
     /// The stacked2d core: V1T's sizes (v1t), or 32 channels in 3 layers (demo: 2.7x faster on a

@@ -21,7 +21,7 @@ struct OptimisationOptions: ParsableArguments {
     @Option(name: [.customLong("ds-scale"), .customLong("ds_scale")], help: "1: scale the loss by sqrt(training trials / batch size), as V1T; 0: don't.")
     var dsScale = 1
 
-    @Option(help: "Learning rate of the readouts and shifters (and of the core unless --core-lr is given). Default: 0.001647 (v1t), 0.005 (demo).")
+    @Option(help: "Learning rate of the readouts and shifters (and of the core unless --core-lr is given). Default: 0.001647 (v1t), 0.001 (demo).")
     var lr: Float?
 
     @Option(name: [.customLong("core-lr"), .customLong("core_lr")], help: "Learning rate of the core (default: --lr).")

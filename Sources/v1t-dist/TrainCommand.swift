@@ -80,7 +80,7 @@ struct Train: ParsableCommand {
             throw ValidationError("--pretrain-core (frozen core) and --init-core-from (core trained on) contradict each other: choose one")
         }
         if let memoryPerRank { _ = try MemoryBudget(override: memoryPerRank, source: "--memory-per-rank") }
-        let group = model.core == .stacked2d ? model.batchNormGroup ?? Stacked2dCore.Configuration.published.batchNormGroup : 1
+        let group = model.coreKind == .stacked2d ? model.batchNormGroup ?? Stacked2dCore.Configuration.published.batchNormGroup : 1
         guard optimisation.batchSize % group == 0 else {
             throw ValidationError("--batch-size \(optimisation.batchSize) is not a multiple of the batch-norm group \(group): change --batch-size or --bn-group")
         }

@@ -107,7 +107,7 @@ final class CommandLineFaultTests: XCTestCase {
 
     func testATruncatedCheckpointOffersOnlyRemediesThatExist() throws {
         let data = try trainingSet(), run = path("run")
-        let tiny = ["--epochs", "1", "--batch-size", "8", "--preset", "demo", "--patch-stride", "8", "--emb-dim", "16",
+        let tiny = ["--epochs", "1", "--batch-size", "8", "--preset", "demo", "--core", "vit", "--patch-stride", "8", "--emb-dim", "16",
                     "--num-blocks", "1", "--num-heads", "2", "--mlp-dim", "32", "--verbose", "0"]
         let training = try Tool.run(["train", "--data", data, "--output-dir", run] + tiny)
         XCTAssertEqual(training.status, 0, training.output)

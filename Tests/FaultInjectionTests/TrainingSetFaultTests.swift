@@ -47,7 +47,7 @@ final class TrainingSetFaultTests: XCTestCase {
         let intact = try XCTUnwrap(files.first { $0.0 == .intact }?.1)
         let run = path("run")
         let training = try Tool.run(["train", "--data", intact, "--output-dir", run, "--epochs", "1", "--batch-size", "8",
-                                     "--preset", "demo", "--patch-stride", "8", "--emb-dim", "16", "--num-blocks", "1",
+                                     "--preset", "demo", "--core", "vit", "--patch-stride", "8", "--emb-dim", "16", "--num-blocks", "1",
                                      "--num-heads", "2", "--mlp-dim", "32", "--verbose", "0"])
         XCTAssertEqual(training.status, 0, training.output)
         for (fault, file) in files {

@@ -57,6 +57,25 @@ final class ReceptiveFieldTests: XCTestCase {
         }
     }
 
+    /// A convolutional model does not answer at all outside its field: most of the map is exactly
+    /// zero, and the strength must still be a finite number that ranks clear fields above faint ones.
+    func testStrengthIsFiniteWhenMostOfTheMapIsSilent() {
+        let noise = SparseNoise.exhaustive(rows: 18, columns: 32)
+        func field(peak: Double) -> [Double] {
+            var energy = [Double](repeating: 0, count: noise.rows * noise.columns)
+            energy[5 * noise.columns + 9] = peak
+            energy[5 * noise.columns + 10] = peak / 2
+            return energy
+        }
+        let clear = ReceptiveFieldFit.fit(energy: field(peak: 4), noise: noise, height: 72, width: 128)
+        let faint = ReceptiveFieldFit.fit(energy: field(peak: 4) .enumerated().map { $0.element + (($0.offset % 7 == 0) ? 1 : 0) },
+                                          noise: noise, height: 72, width: 128)
+        XCTAssertTrue(clear.strength.isFinite)
+        XCTAssertEqual(clear.strength, 4 / (6.0 / Double(noise.rows * noise.columns)), accuracy: 1e-9)
+        XCTAssertTrue(faint.strength.isFinite)
+        XCTAssertLessThan(faint.strength, clear.strength)
+    }
+
     func testExhaustiveDesignShowsEveryCellOnceInEachPolarity() {
         let noise = SparseNoise.exhaustive(rows: 3, columns: 4)
         XCTAssertEqual(noise.frames.count, 2 * 12 + 1)

@@ -44,7 +44,7 @@ final class TrainedRun: NSObject, XCTestObservation {
     private var failure: String?
 
     /// A small model: 36x64 input, 8x8 patches with stride 8 (4x8 grid), width 16, one block.
-    static let tinyModel = ["--preset", "demo", "--patch-stride", "8", "--emb-dim", "16", "--num-blocks", "1",
+    static let tinyModel = ["--preset", "demo", "--core", "vit", "--patch-stride", "8", "--emb-dim", "16", "--num-blocks", "1",
                             "--num-heads", "2", "--mlp-dim", "32", "--verbose", "1"]
 
     private override init() {

@@ -51,7 +51,7 @@ final class ScalingReportTests: XCTestCase {
         return text
     }
 
-    private static let tinyModel = ["--patch-stride", "8", "--emb-dim", "16", "--num-blocks", "1", "--num-heads", "2", "--mlp-dim", "32", "--verbose", "0"]
+    private static let tinyModel = ["--core", "vit", "--patch-stride", "8", "--emb-dim", "16", "--num-blocks", "1", "--num-heads", "2", "--mlp-dim", "32", "--verbose", "0"]
 
     private func simulate() throws -> String {
         try run(Self.binary, ["simulate", "--out", path("tiny.h5"), "--neurons", "10", "--images", "10", "--repeats", "8", "--seed", "3"])

@@ -61,20 +61,22 @@ final class AttentionTests: XCTestCase {
         XCTAssertEqual(layer.projection.weight.shape, [155, 4 * 155])
     }
 
-    /// 19 tokens: softmax rows of one 16-lane vector plus a tail, and 361-entry probability maps.
+    /// 19 tokens: softmax rows of one 16-lane vector plus a tail, and 361-entry probability maps;
+    /// in one tile of query rows, and in tiles of 8, 8 and 3 rows.
     func testGradientsMatchFiniteDifferences() {
         let width = 6, heads = 2, tokens = 19, batch = 2, count = batch * tokens * width
-        for headWidth in [Attention.HeadWidth.full, .split] {
+        for (headWidth, queryBlockRows) in [(Attention.HeadWidth.full, tokens), (.split, tokens), (.full, 8), (.split, 8)] {
             for training in [false, true] {
                 var layout = ParameterLayout()
-                let layer = Attention(layout: &layout, name: "attn", width: width, heads: heads, headWidth: headWidth, dropout: 0.3)
+                let layer = Attention(layout: &layout, name: "attn", width: width, heads: heads, headWidth: headWidth, dropout: 0.3,
+                                      queryBlockRows: queryBlockRows)
                 let store = ParameterStore(layout: layout, seed: 2)
                 randomiseParameters(store)
                 var x = randomInput(count)
                 let context = training ? trainingContext(batch: batch) : nil
                 let y = FloatBuffer(capacity: count), dy = FloatBuffer(), dx = FloatBuffer(capacity: count)
                 x.withUnsafeMutableBufferPointer { input in
-                    checkLayerGradients("attention \(headWidth) training=\(training)", store: store, input: input.baseAddress!,
+                    checkLayerGradients("attention \(headWidth) tiles of \(queryBlockRows) training=\(training)", store: store, input: input.baseAddress!,
                                         inputCount: count, outputCount: count, perSlice: 10,
                                         forward: {
                                             layer.forward(input.baseAddress!, batch: batch, tokens: tokens, params: store.values.baseAddress!,
@@ -87,6 +89,54 @@ final class AttentionTests: XCTestCase {
                                             return UnsafePointer(dx.pointer)
                                         })
                 }
+            }
+        }
+    }
+
+    /// Tiles of query rows compute what one tile over the whole score matrix does: the same
+    /// probabilities and dropout marks bit for bit (the dropout stream runs row after row across
+    /// tiles), the same outputs and gradients up to float rounding (dV and dK add tile by tile).
+    func testTilesComputeWhatTheWholeScoreMatrixDoes() {
+        let width = 6, heads = 2, tokens = 37, batch = 2, count = batch * tokens * width
+        let x = randomInput(count)
+        let dy = randomInput(count, seed: 12)
+        struct Pass: Equatable {
+            var output: [Float], probabilities: [Float], signs: [Bool], inputGradient: [Float], parameterGradient: [Float]
+        }
+        func pass(queryBlockRows: Int, training: Bool) -> Pass {
+            var layout = ParameterLayout()
+            let layer = Attention(layout: &layout, name: "attn", width: width, heads: heads, headWidth: .split, dropout: 0.3,
+                                  queryBlockRows: queryBlockRows)
+            let store = ParameterStore(layout: layout, seed: 2)
+            randomiseParameters(store)
+            let params = store.values.baseAddress!
+            let output = written(count) {
+                layer.forward(x, batch: batch, tokens: tokens, params: params, context: training ? trainingContext(batch: batch) : nil, into: $0)
+            }
+            let square = heads * tokens * tokens
+            let stored = (0..<batch).flatMap { b in array(layer.probabilities.pointer + b * square, square) }
+            var gradient = dy
+            let inputGradient = written(count) { layer.backward(&gradient, params: params, grads: store.gradients.baseAddress!, addingInto: $0) }
+            return Pass(output: output, probabilities: stored.map(abs), signs: stored.map { $0 < 0 }, inputGradient: inputGradient,
+                        parameterGradient: Array(store.gradients))
+        }
+        func assertClose(_ a: [Float], _ b: [Float], _ label: String) {
+            let scale = a.map(abs).max() ?? 1
+            for i in a.indices where abs(a[i] - b[i]) > 1e-5 * scale {
+                return XCTFail("\(label): entry \(i) is \(b[i]) in tiles, \(a[i]) whole")
+            }
+        }
+        for training in [false, true] {
+            let whole = pass(queryBlockRows: tokens, training: training)
+            XCTAssertEqual(whole.signs.contains(true), training, "dropout marks some probabilities in training only")
+            for rows in [1, 5, 16, 36] {
+                let tiled = pass(queryBlockRows: rows, training: training)
+                let label = "tiles of \(rows) rows, training=\(training)"
+                XCTAssertEqual(tiled.probabilities, whole.probabilities, label)
+                XCTAssertEqual(tiled.signs, whole.signs, label)
+                assertClose(whole.output, tiled.output, "\(label) output")
+                assertClose(whole.inputGradient, tiled.inputGradient, "\(label) input gradient")
+                assertClose(whole.parameterGradient, tiled.parameterGradient, "\(label) parameter gradient")
             }
         }
     }
