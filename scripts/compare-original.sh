@@ -12,7 +12,8 @@
 #
 # Usage: scripts/compare-original.sh --checkout PATH [options]
 #   --checkout PATH     a checkout of the original V1T (e.g. git clone https://github.com/bryanlimy/V1T /tmp/V1T)
-#   --presets "demo v1t"  what to compare: demo (VITA's small core), v1t (as published) (default both)
+#   --presets "demo v1t"  what to compare: demo (VITA's small core), v1t (as published), small (the original's
+#                       small configuration: patch stride 2, emb 64, 2 blocks of 2 heads, MLP 128) (default demo v1t)
 #   --batch B           samples per pass (default 16)
 #   --passes N          timed passes, after one untimed (default 2)
 #   --cpu C             the core both run on, with taskset (default 0)
@@ -41,7 +42,7 @@ done
     echo "compare-original.sh: --checkout must name a checkout of github.com/bryanlimy/V1T (src/v1t/models/model.py)" >&2; exit 2; }
 [ -x "$binary" ] || { echo "compare-original.sh: $binary is not built: run swift build -c release (or give --binary)" >&2; exit 2; }
 for preset in $presets; do
-    [ "$preset" = demo ] || [ "$preset" = v1t ] || { echo "compare-original.sh: --presets takes demo and/or v1t, got $preset" >&2; exit 2; }
+    [ "$preset" = demo ] || [ "$preset" = v1t ] || [ "$preset" = small ] || { echo "compare-original.sh: --presets takes demo, v1t and/or small, got $preset" >&2; exit 2; }
 done
 if [ ! -x "$venv/bin/python" ]; then
     echo "compare-original.sh: making $venv (torch, einops, numpy from PyPI)"
@@ -74,10 +75,12 @@ torch.set_num_threads(1)
 torch.manual_seed(1)
 neurons, mouse = 174, "bench"
 # The presets of `v1t-dist bench`: v1t as published; demo, VITA's small core (the original has
-# full-width heads only, so its demo does more work per sample than VITA's split heads).
+# full-width heads only, so its demo does more work per sample than VITA's split heads); small, the
+# original's small configuration (full-width heads in both).
 cores = {
     "v1t": dict(patch_size=8, patch_stride=1, emb_dim=155, num_blocks=4, num_heads=4, mlp_dim=488, behavior_mode=3, shift_mode=2),
     "demo": dict(patch_size=8, patch_stride=4, emb_dim=64, num_blocks=2, num_heads=4, mlp_dim=128, behavior_mode=0, shift_mode=0),
+    "small": dict(patch_size=8, patch_stride=2, emb_dim=64, num_blocks=2, num_heads=2, mlp_dim=128, behavior_mode=0, shift_mode=0),
 }
 args = SimpleNamespace(
     core="vit", readout="gaussian2d", ds_name="sensorium", device=torch.device("cpu"), mouse_ids=[mouse],

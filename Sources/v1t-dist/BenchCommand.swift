@@ -29,18 +29,20 @@ struct Bench: ParsableCommand {
         quote the best of a few runs.
 
         Presets: v1t is V1T as published (1,654 tokens of 155, 4 blocks, behaviour mode 3 and the \
-        shifter); demo is the small core (121 tokens of 64, 2 blocks, no behaviour). The v1t preset \
-        takes about half a minute per pass of 16 samples.
+        shifter); demo is the small core (121 tokens of 64, 2 blocks, no behaviour); small is the \
+        original's small configuration (patch stride 2: 436 tokens of 64, 2 blocks of 2 full-width \
+        heads, MLP 128, no behaviour), to compare with the original's code; both is v1t and demo. \
+        The v1t preset takes about half a minute per pass of 16 samples.
 
         Example: OPENBLAS_NUM_THREADS=1 v1t-dist bench --preset both --batch 16 --passes 2 --json bench.json
         """
     )
 
     enum Preset: String, ExpressibleByArgument, CaseIterable {
-        case v1t, demo, both
+        case v1t, demo, small, both
     }
 
-    @Option(help: "Which model to time: v1t (as published), demo (small) or both.")
+    @Option(help: "Which model to time: v1t (as published), demo (small), small (the original's small configuration) or both (v1t and demo).")
     var preset: Preset = .both
 
     @Option(help: "The core: vit, or stacked2d (V1T's convolutional core at its published size in both presets, behaviour mode 0; v1t keeps the shifter).")
@@ -91,7 +93,7 @@ struct Bench: ParsableCommand {
         var report = BenchReport(openblasNumThreads: environment, blasThreads: threads, blasConfiguration: blasConfiguration,
                                  machine: machine, sgemm: BenchReport.Sgemm.measureAll(), models: [])
         // demo first: the peak-memory reset below cannot give back what a larger model left behind.
-        for name in [Preset.demo, .v1t] where preset == name || preset == .both {
+        for name in [Preset.demo, .small, .v1t] where preset == name || (preset == .both && name != .small) {
             print("timing \(name.rawValue): batch \(batch), \(passes) timed passes ...")
             report.models.append(try BenchReport.Model.measure(name: name.rawValue, configuration: Self.configuration(name, core: core),
                                                                batch: batch, passes: passes, yardsticks: report.yardsticks, profile: profile))
@@ -118,6 +120,12 @@ struct Bench: ParsableCommand {
             return V1TConfiguration(behaviourMode: 0, usesShifter: preset != .demo, core: .stacked2d(.published), mice: [mouse])
         case (.vit, .demo):
             return V1TConfiguration(behaviourMode: 0, usesShifter: false, core: .demo, mice: [mouse])
+        case (.vit, .small):
+            // The original's heads are all as wide as the embedding; its dropouts are the published ones.
+            let core = ViTCore.Configuration(imageChannels: 1, imageHeight: 36, imageWidth: 64, patchSize: 8, patchStride: 2,
+                                             embedding: 64, blocks: 2, heads: 2, headWidth: .full, mlpWidth: 128,
+                                             patchDropout: 0.0229, transformerDropout: 0.2544, dropPath: 0, behaviourMode: 0, mice: 1)
+            return V1TConfiguration(behaviourMode: 0, usesShifter: false, core: .vit(core), mice: [mouse])
         case (.vit, .v1t), (.vit, .both):
             return V1TConfiguration(behaviourMode: 3, usesShifter: true, core: .published, mice: [mouse])
         }

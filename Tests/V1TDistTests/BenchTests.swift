@@ -126,6 +126,12 @@ final class BenchTests: XCTestCase {
         let demo = Bench.configuration(.demo)
         XCTAssertEqual(demo.core.vit, { var c = ViTCore.Configuration.demo; c.behaviourMode = 0; return c }())
         XCTAssertEqual(demo.mice.map(\.neurons), [174])
+        // The original's small configuration: patch 8 stride 2 on 36 x 64 (15 x 29 patches), emb 64,
+        // 2 blocks of 2 full-width heads, MLP 128.
+        let small = try! XCTUnwrap(Bench.configuration(.small).core.vit)
+        XCTAssertEqual([small.tokens, small.embedding, small.blocks, small.heads, small.headDimension, small.mlpWidth], [436, 64, 2, 2, 64, 128])
+        XCTAssertEqual(Bench.configuration(.small).behaviourMode, 0)
+        XCTAssertFalse(Bench.configuration(.small).usesShifter)
     }
 
     func testBadOptionsNameTheFlag() {
