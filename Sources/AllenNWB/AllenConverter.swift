@@ -106,7 +106,7 @@ public enum AllenConverter {
         var perKind = [Int](repeating: 0, count: stimuli.kinds.count)
         for kind in trials.stimulusKindIndex { perKind[Int(kind)] += 1 }
         notes.append("trials kept per stimulus: " + zip(stimuli.kinds, perKind).map { "\($0.name) \($1)" }.joined(separator: ", ")
-            + (stimuli.movieSettings.map { ", movies: every \($0.frameStep)th frame" } ?? ""))
+            + (stimuli.movieSettings.map { ", movies: every \($0.frameStep)th frame" + ($0.frameRun > 1 ? ", images the mean of \($0.frameRun) frames" : "") } ?? ""))
         if !options.usePupil { notes.append("eye tracking not used (--no-pupil)") }
         let report = ConversionReport(experimentID: session.experimentID, sessionType: session.sessionType,
                                       trialsInFile: presentations.count, trialsKept: trials.count, dropped: dropped,

@@ -1,5 +1,6 @@
 import Foundation
 import H5
+import TrainingSet
 
 extension AllenNWBLayout {
     /// The natural movies of the Brain Observatory: one (sessions A, B, C), two (C), three (A).
@@ -54,11 +55,13 @@ extension AllenNWBFile {
         return (shape[0], shape[1], shape[2])
     }
 
-    /// One movie frame, row-major, 0...255.
-    public func movieFrame(_ name: String, _ index: Int) throws -> [Float] {
-        try guarded(AllenNWBLayout.template(of: name)) {
-            try file.dataset(AllenNWBLayout.template(of: name)).read(rows: index..<(index + 1))
+    /// The pixel-wise mean of the movie frames `frames` (a `MovieFrameRun`; one frame as it is), row-major, 0...255.
+    public func movieFrameMean(_ name: String, _ frames: Range<Int>) throws -> [Float] {
+        let stacked: [Float] = try guarded(AllenNWBLayout.template(of: name)) {
+            try file.dataset(AllenNWBLayout.template(of: name)).read(rows: frames)
         }
+        let size = stacked.count / frames.count
+        return MovieFrameRun.mean((0..<frames.count).map { Array(stacked[($0 * size)..<(($0 + 1) * size)]) })
     }
 
     /// The presentations of `name`, sorted by start frame as AllenSDK sorts its stimulus table (a

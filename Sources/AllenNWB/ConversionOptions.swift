@@ -26,13 +26,15 @@ public struct ConversionOptions {
     /// Natural-movie frames become trials too (docs/allen.md, "Movie trials", justifies the defaults):
     /// every `movieFrameStep`-th frame, its response averaged over `movieWindowStart...movieWindowEnd`
     /// seconds after the frame's onset; tiers by segments of `movieSegmentFrames` frames with a gap
-    /// of `movieGapFrames` between tiers.
+    /// of `movieGapFrames` between tiers; each trial's image the mean of `movieFrameRun` frames from
+    /// its frame (`MovieFrameRun`: at most the gap, clipped at the movie's last frame).
     public var includeMovies = true
     public var movieWindowStart = 0.1
     public var movieWindowEnd = 0.5
     public var movieFrameStep = 10
     public var movieSegmentFrames = TierSplit.defaultMovieSegmentFrames
     public var movieGapFrames = TierSplit.defaultMovieGapFrames
+    public var movieFrameRun = 1
 
     public init() {}
 }

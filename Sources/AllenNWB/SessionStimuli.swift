@@ -5,7 +5,8 @@ import TrainingSet
 /// Every trial a session offers before any is dropped: each natural-scene presentation, and every
 /// `movieFrameStep`-th frame of each natural movie in each of its repeats; each with the index of
 /// its image in one stack (scenes, the gray image, then the kept movie frames, each stored once so
-/// that a frame's repeats share it) and the window its response averages.
+/// that a frame's repeats share it, as the mean of `movieFrameRun` frames from it) and the window
+/// its response averages.
 struct SessionStimuli {
     struct Candidate {
         var kind: Int32
@@ -74,9 +75,17 @@ struct SessionStimuli {
             let first = pixels.count / (resizedHeight * resizedWidth)
             var imageOfFrame = [Int: Int32]()
             let movie = resizer(template.height, template.width)
+            let run = MovieFrameRun(length: options.movieFrameRun)
+            var shortened = 0
             for (position, frame) in frames.enumerated() {
-                pixels += movie.resize(try file.movieFrame(name, frame))
+                let averaged = run.frames(from: frame, templateFrames: template.count)
+                if averaged.count < run.length { shortened += 1 }
+                // Averaged in float and rounded once, by the resizer.
+                pixels += movie.resize(try file.movieFrameMean(name, averaged))
                 imageOfFrame[frame] = Int32(first + position)
+            }
+            if shortened > 0 {
+                notes.append("\(name): \(shortened) frame images average fewer than \(run.length) frames (--movie-frame-run stops at the movie's last frame, \(template.count - 1))")
             }
             let kind = Int32(kinds.count)
             kinds.append(StimulusKind(name: name))
@@ -88,7 +97,7 @@ struct SessionStimuli {
         }
         if kinds.contains(where: \.isMovie) {
             movieSettings = MovieTrialSettings(responseWindowStart: options.movieWindowStart, responseWindowEnd: options.movieWindowEnd,
-                                               frameStep: options.movieFrameStep)
+                                               frameStep: options.movieFrameStep, frameRun: options.movieFrameRun)
         }
         images = ImageStack(count: pixels.count / (resizedHeight * resizedWidth), height: resizedHeight, width: resizedWidth, pixels: pixels)
     }

@@ -110,16 +110,19 @@ public struct RecordingMetadata: Equatable, Sendable {
 
 /// How a converter or the simulator turned movie frames into trials: every `frameStep`-th frame is a
 /// trial whose response averages `responseWindowStart`...`responseWindowEnd` seconds after that
-/// frame's onset (the lag is the window start).
+/// frame's onset (the lag is the window start), and whose image is the mean of `frameRun`
+/// consecutive template frames from that frame (`MovieFrameRun`; 1: the frame alone).
 public struct MovieTrialSettings: Equatable, Sendable {
     public var responseWindowStart: Double
     public var responseWindowEnd: Double
     public var frameStep: Int
+    public var frameRun: Int
 
-    public init(responseWindowStart: Double, responseWindowEnd: Double, frameStep: Int) {
+    public init(responseWindowStart: Double, responseWindowEnd: Double, frameStep: Int, frameRun: Int = 1) {
         self.responseWindowStart = responseWindowStart
         self.responseWindowEnd = responseWindowEnd
         self.frameStep = frameStep
+        self.frameRun = frameRun
     }
 }
 

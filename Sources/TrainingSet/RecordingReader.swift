@@ -148,7 +148,8 @@ private struct FileReader {
         guard try file.hasAttribute("movie_frame_step") else { return nil }
         return MovieTrialSettings(responseWindowStart: try number("movie_response_window_start_s", Double.self),
                                   responseWindowEnd: try number("movie_response_window_end_s", Double.self),
-                                  frameStep: Int(try number("movie_frame_step", Int64.self)))
+                                  frameStep: Int(try number("movie_frame_step", Int64.self)),
+                                  frameRun: try file.hasAttribute("movie_frame_run") ? Int(try number("movie_frame_run", Int64.self)) : 1)
     }
 
     private func readStatistics(neurons: Int) throws -> Statistics {

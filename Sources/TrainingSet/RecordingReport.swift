@@ -105,7 +105,8 @@ private func stimulusLine(_ recording: Recording) -> String {
     var line = "stimuli: " + trials.stimulusKinds.indices.map { "\(trials.stimulusKinds[$0].name) \(counts[$0]) trials" }
         .joined(separator: ", ")
     if let movie = recording.metadata.movieTrials {
-        line += "; movies: frame step \(movie.frameStep), response \(format(movie.responseWindowStart))-\(format(movie.responseWindowEnd)) s after the frame"
+        line += "; movies: frame step \(movie.frameStep)" + (movie.frameRun > 1 ? ", images the mean of \(movie.frameRun) frames" : "")
+            + ", response \(format(movie.responseWindowStart))-\(format(movie.responseWindowEnd)) s after the frame"
     }
     return line
 }

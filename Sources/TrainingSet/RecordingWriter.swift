@@ -48,6 +48,8 @@ extension Recording {
             try file.setAttribute("movie_response_window_start_s", movie.responseWindowStart)
             try file.setAttribute("movie_response_window_end_s", movie.responseWindowEnd)
             try file.setAttribute("movie_frame_step", Int64(movie.frameStep))
+            // Absent means a run of 1: single-frame files stay as they were written before runs existed.
+            if movie.frameRun != 1 { try file.setAttribute("movie_frame_run", Int64(movie.frameRun)) }
         }
 
         // One chunk per image: a trainer reading one image decompresses only that image.

@@ -105,6 +105,7 @@ extension Recording {
         }
         if let movie = metadata.movieTrials {
             guard movie.frameStep >= 1 else { throw fail("/@movie_frame_step", "is \(movie.frameStep); it must be 1 or more") }
+            guard movie.frameRun >= 1 else { throw fail("/@movie_frame_run", "is \(movie.frameRun); it must be 1 or more") }
             guard movie.responseWindowStart.isFinite, movie.responseWindowEnd.isFinite,
                   movie.responseWindowEnd > movie.responseWindowStart else {
                 throw fail("/@movie_response_window_end_s", "the movie response window \(movie.responseWindowStart)...\(movie.responseWindowEnd) s is empty or not finite")

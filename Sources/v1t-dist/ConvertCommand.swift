@@ -25,7 +25,8 @@ struct Convert: ParsableCommand {
 
         Natural movies (one: A, B, C; two: C; three: A) become trials too, unless --no-movies: every \
         --movie-frame-step-th frame of every repeat, its response averaged over --movie-window after the \
-        frame's onset, the frame area-averaged to --image-size like the scenes. Movie tiers are split by \
+        frame's onset, the frame (or with --movie-frame-run K the mean of K frames from it) area-averaged to \
+        --image-size like the scenes. Movie tiers are split by \
         contiguous segments with a gap (--movie-tiers), never frame by frame. Sessions A and C (no \
         natural scenes) give movie-only training sets. Details: docs/allen.md.
 
@@ -95,6 +96,9 @@ struct Convert: ParsableCommand {
     @Option(help: ArgumentHelp("Movie tiers: segment length and gap between tiers, in movie frames.", valueName: "segment,gap"))
     var movieTiers = "150,30"
 
+    @Option(help: "A movie trial's image: the mean of this many consecutive frames from its frame (what the eye saw while the calcium response built up; clipped at the movie's last frame); 1: the frame alone. At most the --movie-tiers gap.")
+    var movieFrameRun = 1
+
     func validate() throws {
         for file in files where !FileManager.default.fileExists(atPath: file) {
             throw ValidationError("no such file: \(file) (download it with `v1t-dist fetch <id> --cache DIR`)")
@@ -162,6 +166,13 @@ struct Convert: ParsableCommand {
             throw ValidationError("--movie-tiers '\(movieTiers)' must be segment,gap in movie frames, segment >= 1, gap >= 0, e.g. 150,30")
         }
         (options.movieSegmentFrames, options.movieGapFrames) = (segment, gap)
+        guard movieFrameRun >= 1 else { throw ValidationError("--movie-frame-run must be 1 or more (1: each movie trial's image is its frame alone)") }
+        guard MovieFrameRun.fits(length: movieFrameRun, gapFrames: gap) else {
+            throw ValidationError("--movie-frame-run \(movieFrameRun) is longer than the \(gap)-frame gap between movie tiers (--movie-tiers \(segment),\(gap)): "
+                + "the run of a training frame could reach frames of a held-out segment. Use --movie-frame-run \(max(1, gap)) or less, "
+                + "or widen the gap (--movie-tiers \(segment),\(movieFrameRun))")
+        }
+        options.movieFrameRun = movieFrameRun
         return options
     }
 

@@ -68,6 +68,9 @@ struct Simulate: ParsableCommand {
     @Option(help: "Every n-th movie frame becomes a trial (as `convert --movie-frame-step`).")
     var movieFrameStep = SimulationOptions().movieFrameStep
 
+    @Option(help: "A movie trial's stored image: the mean of this many frames from its frame (as `convert --movie-frame-run`); the responses stay those of the frames shown. At most the movie's tier gap (30 frames for --movie-frames 900).")
+    var movieFrameRun = SimulationOptions().movieFrameRun
+
     var options: SimulationOptions {
         var options = SimulationOptions()
         options.seed = seed
@@ -82,6 +85,7 @@ struct Simulate: ParsableCommand {
         options.movieFrames = movieFrames
         options.movieRepeats = movieRepeats
         options.movieFrameStep = movieFrameStep
+        options.movieFrameRun = movieFrameRun
         return options
     }
 

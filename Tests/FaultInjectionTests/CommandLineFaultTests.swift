@@ -57,6 +57,19 @@ final class CommandLineFaultTests: XCTestCase {
         XCTAssertFalse(underFile.output.contains("NSCocoaErrorDomain"), underFile.output)
     }
 
+    func testAMovieFrameRunLongerThanTheTierGapIsRefusedWithTheRemedy() throws {
+        try AllenFault.intact.write(to: path("s.nwb"))
+        let convert = try Tool.run(["convert", path("s.nwb"), "--out", path("out"), "--movie-frame-run", "31"])
+        XCTAssertEqual(convert.status, 64, convert.output)
+        XCTAssertTrue(convert.output.contains("--movie-frame-run 31 is longer than the 30-frame gap between movie tiers (--movie-tiers 150,30)"), convert.output)
+        XCTAssertTrue(convert.output.contains("Use --movie-frame-run 30 or less, or widen the gap (--movie-tiers 150,31)"), convert.output)
+
+        let simulate = try Tool.run(["simulate", "--out", path("s.h5"), "--movie-frames", "60", "--movie-frame-run", "3"])
+        XCTAssertEqual(simulate.status, 64, simulate.output)
+        XCTAssertTrue(simulate.output.contains("--movie-frame-run 3 is longer than the 2-frame gap between the movie's tiers"), simulate.output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("s.h5")))
+    }
+
     func testPermissionDeniedIsReportedInWordsWithThePath() throws {
         try AllenFault.intact.write(to: path("s.nwb"))
         let locked = path("locked")

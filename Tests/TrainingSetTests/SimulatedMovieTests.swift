@@ -66,6 +66,45 @@ final class SimulatedMovieTests: XCTestCase {
         XCTAssertGreaterThan(correlation, 0.3)
     }
 
+    /// A run of 4 frames (the 120-frame movie's tiers have a 4-frame gap): each stored movie image is
+    /// the rounded mean of the frames from its own, clipped at the last; trials, responses and truth
+    /// are those of single frames.
+    func testAFrameRunChangesOnlyTheStoredMovieImages() throws {
+        let single = try Simulator.simulate(options(movieFrames: 120))
+        var runOptions = options(movieFrames: 120)
+        runOptions.movieFrameRun = 4
+        let averaged = try Simulator.simulate(runOptions)
+        XCTAssertEqual(averaged.trials, single.trials)
+        XCTAssertEqual(averaged.groundTruth, single.groundTruth)
+        XCTAssertEqual(averaged.metadata.movieTrials?.frameRun, 4)
+        XCTAssertEqual(single.metadata.movieTrials?.frameRun, 1)
+        let movie = try averaged.trialIndices(selecting: StimulusSelection(parsing: "movies"))
+        let firstMovieImage = Int(movie.map { averaged.trials.imageIndex[$0] }.min()!)
+        for image in 0..<firstMovieImage { XCTAssertEqual(averaged.images.image(image), single.images.image(image)) }
+
+        let frames = SimulatedMovie(options: runOptions, neurons: []).frames()
+        let kept = Set(movie.map { Int(averaged.trials.stimulusFrame[$0]) })
+        XCTAssertTrue(kept.contains(117), "the last kept frame, whose run is clipped to 117...119")
+        for trial in movie {
+            let frame = Int(averaged.trials.stimulusFrame[trial])
+            let run = frame..<min(frame + 4, 120)
+            let expected = (0..<frames.pixelsPerImage).map { pixel -> UInt8 in
+                let sum = run.map { Int(frames.image($0)[frames.image($0).startIndex + pixel]) }.reduce(0, +)
+                return UInt8((2 * sum + run.count) / (2 * run.count))
+            }
+            XCTAssertEqual(Array(averaged.images.image(Int(averaged.trials.imageIndex[trial]))), expected, "frame \(frame)")
+        }
+        try averaged.validate()
+
+        runOptions.movieFrameRun = 5
+        XCTAssertThrowsError(try runOptions.validate()) { error in
+            let refusal = error as? SimulationOptionsError
+            XCTAssertEqual(refusal?.flag, "--movie-frame-run")
+            XCTAssertTrue(refusal?.message.contains("5 is longer than the 4-frame gap between the movie's tiers") == true, "\(error)")
+            XCTAssertTrue(refusal?.message.contains("use --movie-frame-run 4 or less") == true, "\(error)")
+        }
+    }
+
     func testCalciumKernelPeaksLikeGCaMP6fAndSustainedDriveKeepsItsLevel() {
         let kernel = CalciumKernel()
         XCTAssertEqual(kernel.peakTime, 0.21, accuracy: 0.01)

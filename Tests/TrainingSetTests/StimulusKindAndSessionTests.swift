@@ -106,6 +106,15 @@ final class StimulusKindAndSessionTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("there are movie trials but no movie settings"), "\(error)")
         }
 
+        let badRun = path("bad-run.h5")
+        try makeMovieRecording().write(to: badRun)
+        let damaged = try H5File.open(badRun, mode: .readWrite)
+        try damaged.setAttribute("movie_frame_run", Int64(0))
+        try damaged.close()
+        XCTAssertThrowsError(try Recording.read(from: badRun)) { error in
+            XCTAssertTrue("\(error)".hasPrefix("\(badRun): /@movie_frame_run: is 0; it must be 1 or more"), "\(error)")
+        }
+
         let file = path("bad-kind.h5")
         try makeMovieRecording().write(to: file)
         let editable = try H5File.open(file, mode: .readWrite)

@@ -6,7 +6,8 @@ import Foundation
 /// response to each frame (its receptive field at rest, normalised as for the scenes) drives its
 /// dF/F frame by frame through a GCaMP6f-like `CalciumKernel`; a trial, every `movieFrameStep`-th
 /// frame of every repeat, is the mean over the window `responseWindow` after the frame's onset (as
-/// `convert` makes it), times the trial's running and arousal gain, with trial-to-trial noise.
+/// `convert` makes it), times the trial's running and arousal gain, with trial-to-trial noise. The
+/// trial's stored image is its frame, or the mean of a run of frames from it (`storedImage`).
 struct SimulatedMovie {
     let options: SimulationOptions
     let neurons: [SimulatedNeuron]
@@ -62,6 +63,15 @@ struct SimulatedMovie {
         }
     }
 
+    /// What a trial at `frame` stores as its image: the rounded (to nearest, halves up) mean of the
+    /// `movieFrameRun` frames from it, clipped at the movie's last frame, as `convert` stores it. Only
+    /// the stored image changes: the responses stay those the calcium kernel makes of the frames shown.
+    func storedImage(_ frame: Int, of frames: ImageStack) -> [UInt8] {
+        let run = MovieFrameRun(length: options.movieFrameRun).frames(from: frame, templateFrames: frames.count)
+        guard run.count > 1 else { return Array(frames.image(frame)) }
+        return MovieFrameRun.mean(run.map { frames.image($0).map(Float.init) }).map { UInt8($0.rounded()) }
+    }
+
     /// `scenes` with the movie's trials after its own, its kept frames after its images, movie tiers
     /// by segment (`TierSplit.assign`) and the movie's ground truth.
     func appended(to scenes: Recording) -> Recording {
@@ -87,7 +97,7 @@ struct SimulatedMovie {
 
         var recording = scenes
         var pixels = scenes.images.pixels
-        for frame in kept { pixels += all.image(frame) }
+        for frame in kept { pixels += storedImage(frame, of: all) }
         recording.images = ImageStack(count: scenes.images.count + kept.count, height: all.height, width: all.width, pixels: pixels)
         let firstImage = Int32(scenes.images.count)
         let start = (scenes.trials.onsetTimes?.last ?? 0) + 60
@@ -105,10 +115,8 @@ struct SimulatedMovie {
         var truth = scenes.groundTruth!
         truth.noiselessResponses = Matrix(rows: trials.count, columns: neurons.count,
                                           values: truth.noiselessResponses.values + expected.values)
-        // Segments of a sixth of the movie (at most 5 s) and a gap of a fifth of a segment (at most 1 s).
-        let segment = min(TierSplit.defaultMovieSegmentFrames, max(1, options.movieFrames / 6))
         let split = TierSplit(validationFraction: options.validationFraction, testFraction: options.testFraction, seed: options.seed,
-                              movieSegmentFrames: segment, movieGapFrames: min(TierSplit.defaultMovieGapFrames, segment / 5))
+                              movieSegmentFrames: options.movieSegmentFrames, movieGapFrames: options.movieGapFrames)
             .assign(trials)
         trials = trials.subset(split.kept)
         trials.tiers = split.tiers
@@ -116,7 +124,8 @@ struct SimulatedMovie {
         recording.trials = trials
         recording.groundTruth = truth
         recording.metadata.movieTrials = MovieTrialSettings(responseWindowStart: Self.responseWindow.start,
-                                                            responseWindowEnd: Self.responseWindow.end, frameStep: options.movieFrameStep)
+                                                            responseWindowEnd: Self.responseWindow.end, frameStep: options.movieFrameStep,
+                                                            frameRun: options.movieFrameRun)
         recording.recomputeStatistics()
         return recording
     }

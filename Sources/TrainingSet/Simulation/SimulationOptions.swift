@@ -18,10 +18,17 @@ public struct SimulationOptions: Equatable, Sendable {
     public var testFraction = 0.1
     /// Frames of a natural movie (`natural_movie_one`) shown after the scenes; 0: none. The Allen's
     /// movie one has 900 frames (30 s), shown `movieRepeats` = 10 times; every `movieFrameStep`-th
-    /// frame becomes a trial, as `convert` does (`SimulatedMovie`).
+    /// frame becomes a trial, as `convert` does (`SimulatedMovie`), its image the mean of
+    /// `movieFrameRun` frames from it (`MovieFrameRun`).
     public var movieFrames = 0
     public var movieRepeats = 10
     public var movieFrameStep = 10
+    public var movieFrameRun = 1
+
+    /// The movie's tier segments: a sixth of the movie (at most 5 s) with a gap of a fifth of a
+    /// segment (at most 1 s) between tiers, as `convert --movie-tiers 150,30` for a 900-frame movie.
+    public var movieSegmentFrames: Int { min(TierSplit.defaultMovieSegmentFrames, max(1, movieFrames / 6)) }
+    public var movieGapFrames: Int { min(TierSplit.defaultMovieGapFrames, movieSegmentFrames / 5) }
 
     public init() {}
 
@@ -54,6 +61,11 @@ public struct SimulationOptions: Equatable, Sendable {
                     "must be 0 (no movie) or between 12 and 20000 (got \(movieFrames))")
         try require((2...100).contains(movieRepeats), "--movie-repeats", "must be between 2 and 100 (got \(movieRepeats)): repeats give the noise ceiling")
         try require((1...30).contains(movieFrameStep), "--movie-frame-step", "must be between 1 and 30 (got \(movieFrameStep))")
+        try require(movieFrameRun >= 1, "--movie-frame-run", "must be 1 or more (got \(movieFrameRun))")
+        try require(movieFrames == 0 || MovieFrameRun.fits(length: movieFrameRun, gapFrames: movieGapFrames), "--movie-frame-run",
+                    "\(movieFrameRun) is longer than the \(movieGapFrames)-frame gap between the movie's tiers (a fifth of a segment of "
+                    + "\(movieSegmentFrames) frames, at most 30), so a training frame's run could reach frames of a held-out segment; "
+                    + "use --movie-frame-run \(max(1, movieGapFrames)) or less, or a longer movie (--movie-frames 900 gives a 30-frame gap)")
         let pixels = Double(images + 1) * Double(imageHeight) * Double(imageWidth)
         try require(pixels <= 1_000_000_000, "--images/--height/--width", "ask for more than a gigabyte of images")
     }
