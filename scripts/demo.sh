@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole pipeline on the built-in simulated Allen-like session, offline: installs what is
-# needed, simulates a three_session_B-like recording, trains the demo-size V1T data-parallel under
-# mpirun on every local core, and scores it on held-out images. About 5 minutes on 2 cores.
+# needed, simulates a three_session_B-like recording, trains the demo preset (docs/recipe.md) data-parallel under
+# mpirun on every local core, and scores it on held-out images. About 5 minutes on 2 cores, build included.
 # Usage: scripts/demo.sh [extra `v1t-dist train` flags, e.g. --epochs 5]
 set -euo pipefail
 cd "$(dirname "$0")/.."
