@@ -122,7 +122,9 @@ struct ModelOptions: ParsableArguments {
             throw ValidationError("--num-layers, --hidden-channels, --input-kern, --hidden-kern, --depth-separable, --bn-group and --core-reg-input/-hidden size the stacked2d core: add --core stacked2d")
         }
         if coreKind == .stacked2d, let mode = behaviourMode, mode >= 2 {
-            throw ValidationError("--core stacked2d takes --behavior-mode 0 or 1 (behaviour as image channels), as V1T's; modes 2-4 feed transformer blocks")
+            throw ValidationError((core == nil ? "--preset demo builds a stacked2d core, which" : "--core stacked2d")
+                + " takes --behavior-mode 0 or 1 (behaviour as image channels), as V1T's; modes 2-4 feed transformer blocks"
+                + (core == nil ? ": add --core vit for them" : ""))
         }
         for (name, value) in [("--p-dropout", patchDropout), ("--t-dropout", transformerDropout), ("--drop-path", dropPath)] {
             if let value, !(0..<1).contains(value) { throw ValidationError("\(name) must be in [0, 1), got \(value)") }
@@ -155,7 +157,7 @@ struct ModelOptions: ParsableArguments {
 
     /// V1T's defaults (3 for its ViT, 0 for its stacked2d core); the demo preset feeds the stacked2d
     /// core running, pupil size and its change as image channels, which lets it model the behavioural
-    /// gain (docs/recipe.md: validation loss 158.5 against 164.3 without).
+    /// gain (docs/recipe.md: validation loss 158.17 against 164.16 without).
     private var defaultBehaviourMode: Int {
         switch (coreKind, preset) {
         case (.vit, _): 3

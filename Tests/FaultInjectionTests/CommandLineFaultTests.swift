@@ -105,6 +105,19 @@ final class CommandLineFaultTests: XCTestCase {
         XCTAssertEqual(try Tool.run(["inspect", data]).status, 1)
     }
 
+    /// `--preset demo` builds a stacked2d core unless told otherwise: ViT-only flags name the way out.
+    func testViTFlagsOnTheDemoPresetAskForCoreViT() throws {
+        let data = try trainingSet()
+        for flags in [["--emb-dim", "16"], ["--behavior-mode", "3"]] {
+            let refused = try Tool.run(["train", "--data", data, "--output-dir", path("run"), "--preset", "demo"] + flags)
+            XCTAssertEqual(refused.status, 64, refused.output)
+            XCTAssertTrue(refused.output.contains("--preset demo builds a stacked2d core"), refused.output)
+            XCTAssertTrue(refused.output.contains("add --core vit"), refused.output)
+        }
+        let explicit = try Tool.run(["train", "--data", data, "--output-dir", path("run"), "--core", "stacked2d", "--emb-dim", "16"])
+        XCTAssertTrue(explicit.output.contains("--core stacked2d has no patches"), explicit.output)
+    }
+
     func testATruncatedCheckpointOffersOnlyRemediesThatExist() throws {
         let data = try trainingSet(), run = path("run")
         let tiny = ["--epochs", "1", "--batch-size", "8", "--preset", "demo", "--core", "vit", "--patch-stride", "8", "--emb-dim", "16",
