@@ -58,6 +58,7 @@ AVX512 void vita_attention_softmax_backward_rows(float *gradient, const float *s
         __m512 sums = _mm512_setzero_ps();
         for (long j = 0; j < count; j += 16) {
             __mmask16 lanes = lanes_from(j, count);
+            _mm_prefetch((const char *)(s + j + PREFETCH_AHEAD), _MM_HINT_T0);
             __m512 mixing = _mm512_maskz_loadu_ps(lanes, s + j);
             if (rowWeights) {
                 // Dropped entries are stored negated: their weight is 0.

@@ -7,6 +7,12 @@
 
 #define AVX512 __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma")))
 
+/// How far ahead (in floats, 8 KB) the kernels that stream a large buffer from memory ask for it
+/// with a software prefetch. The hardware prefetchers alone left the softmax's backward, reading the
+/// stored probabilities, waiting on memory: 0.60 ns a score against 0.15 with this hint (a C loop over
+/// 200 tiles of 128 x 436 on the development machine). A prefetch past the end of a buffer is harmless.
+#define PREFETCH_AHEAD 2048
+
 /// The lanes of the 16 entries from `j` that lie in a row of `count`.
 AVX512 static inline __mmask16 lanes_from(long j, long count) {
     long left = count - j;
