@@ -24,6 +24,7 @@ AVX512 static inline __m512 normal_cdf(__m512 x, __m512 *gaussian) {
 AVX512 void vita_gelu_forward(const float *x, float *y, long count) {
     for (long j = 0; j < count; j += 16) {
         __mmask16 lanes = lanes_from(j, count);
+        _mm_prefetch((const char *)(x + j + PREFETCH_AHEAD), _MM_HINT_T0);
         __m512 input = _mm512_maskz_loadu_ps(lanes, x + j), gaussian;
         _mm512_mask_storeu_ps(y + j, lanes, _mm512_mul_ps(input, normal_cdf(input, &gaussian)));
     }
@@ -33,6 +34,8 @@ AVX512 void vita_gelu_backward(const float *dy, const float *x, float *dx, long 
     const __m512 inverseSqrt2Pi = _mm512_set1_ps(0.39894228f);
     for (long j = 0; j < count; j += 16) {
         __mmask16 lanes = lanes_from(j, count);
+        _mm_prefetch((const char *)(x + j + PREFETCH_AHEAD), _MM_HINT_T0);
+        _mm_prefetch((const char *)(dy + j + PREFETCH_AHEAD), _MM_HINT_T0);
         __m512 input = _mm512_maskz_loadu_ps(lanes, x + j), gaussian;
         __m512 cdf = normal_cdf(input, &gaussian);
         __m512 slope = _mm512_fmadd_ps(_mm512_mul_ps(input, gaussian), inverseSqrt2Pi, cdf);
@@ -46,6 +49,7 @@ AVX512 void vita_dropout(float *x, long count, float keepScale, float threshold,
     const __m512 keep = _mm512_set1_ps(keepScale), limit = _mm512_set1_ps(threshold);
     for (long j = 0; j < count; j += 16) {
         __mmask16 lanes = lanes_from(j, count);
+        _mm_prefetch((const char *)(x + j + PREFETCH_AHEAD), _MM_HINT_T0);
         __mmask16 dropped = next_dropped(&a, &b, &c, &d, limit);
         _mm512_mask_storeu_ps(x + j, lanes, _mm512_maskz_mul_ps((__mmask16)~dropped, _mm512_maskz_loadu_ps(lanes, x + j), keep));
     }
@@ -61,7 +65,10 @@ AVX512 void vita_layer_norm_forward(const float *x, long rows, long width, const
         const float *xr = x + r * width;
         float *yr = y + r * width;
         __m512 sums = _mm512_setzero_ps();
-        for (long j = 0; j < width; j += 16) sums = _mm512_add_ps(sums, _mm512_maskz_loadu_ps(lanes_from(j, width), xr + j));
+        for (long j = 0; j < width; j += 16) {
+            _mm_prefetch((const char *)(xr + j + PREFETCH_AHEAD), _MM_HINT_T0);
+            sums = _mm512_add_ps(sums, _mm512_maskz_loadu_ps(lanes_from(j, width), xr + j));
+        }
         const float mean = _mm512_reduce_add_ps(sums) / (float)width;
         const __m512 means = _mm512_set1_ps(mean);
         // Two passes (mean first) rather than E[x²] - mean², which cancels badly in float.
@@ -93,6 +100,9 @@ AVX512 void vita_layer_norm_backward(const float *dy, const float *x, const floa
         __m512 sumG = _mm512_setzero_ps(), sumGH = _mm512_setzero_ps();
         for (long j = 0; j < width; j += 16) {
             __mmask16 lanes = lanes_from(j, width);
+            _mm_prefetch((const char *)(xr + j + PREFETCH_AHEAD), _MM_HINT_T0);
+            _mm_prefetch((const char *)(dyr + j + PREFETCH_AHEAD), _MM_HINT_T0);
+            _mm_prefetch((const char *)(dxr + j + PREFETCH_AHEAD), _MM_HINT_T0);
             __m512 upstream = _mm512_maskz_loadu_ps(lanes, dyr + j);
             __m512 normalised = _mm512_mul_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(lanes, xr + j), means), scale);
             __m512 g = _mm512_mul_ps(upstream, _mm512_maskz_loadu_ps(lanes, weight + j));
