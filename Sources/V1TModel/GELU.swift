@@ -8,8 +8,8 @@ import AttentionKernels
 /// backward pass. Scalar `erf` took several times longer than the MLP's matrix products' share
 /// would suggest, and differently for large and small inputs. Where the core has AVX-512 the same
 /// arithmetic runs in C (`vita_gelu_forward`, Sources/AttentionKernels): Swift's 16-lane code runs
-/// as four SSE instructions per vector, and at the small configurations GELU cost as much as the
-/// MLP's products.
+/// as four SSE instructions per vector, and at the small configurations GELU with its dropout cost
+/// more than the MLP's two products (docs/performance.md, "The small configurations").
 public enum GELU {
     /// x [count] -> y [count] (y may be x).
     public static func forward(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int,

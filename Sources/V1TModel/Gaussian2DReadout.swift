@@ -229,8 +229,8 @@ public final class Gaussian2DReadout {
     }
 }
 
-/// Σ a[k] b[k], sixteen partial sums at a time: a single chain of dependent additions per neuron
-/// and corner cost the demo preset about 5% of a training pass in the readout's backward.
+/// Σ a[k] b[k] in sixteen partial sums: one chain of dependent additions per neuron and corner
+/// made the readout's backward a visible part of the demo preset's pass.
 private func dotProduct(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
     var lanes = Float16Lanes.zero
     var k = 0

@@ -7,7 +7,7 @@ import AttentionKernels
 /// caller owns, and recomputes x̂ from the input in backward (the input is the residual stream,
 /// which its owner keeps anyway), as llm.c does. With AVX-512 both passes run in C
 /// (`vita_layer_norm_forward`/`_backward`, Sources/AttentionKernels): the portable loops below are
-/// scalar, their sums a chain of dependent additions, and at emb 64 they cost as much as a product.
+/// scalar, each of their sums one chain of dependent additions.
 public final class LayerNorm {
     public let width: Int
     public let epsilon: Float = 1e-5
