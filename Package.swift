@@ -41,7 +41,8 @@ let package = Package(
 
         // What this x86-64 core supports (CPUID) and can compute at most (calibrated FMA loops).
         .target(name: "CPUProbe"),
-        // Attention's softmax and softmax backward in AVX-512, for cores that have it (Swift builds for the baseline).
+        // AVX-512 kernels for cores that have them (Swift builds for the baseline): attention's softmax and its
+        // backward, GELU, LayerNorm, dropout.
         .target(name: "AttentionKernels"),
         // The model: V1T with hand-written forward and backward passes on OpenBLAS.
         .target(name: "V1TModel", dependencies: ["COpenBLAS", "CPUProbe", "AttentionKernels"]),

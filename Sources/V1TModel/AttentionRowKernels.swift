@@ -1,14 +1,12 @@
 import AttentionKernels
-import CPUProbe
 
 /// Attention's row kernels over a tile of scores: the softmax with its dropout, and the softmax's
 /// backward. Two implementations of the same arithmetic: AVX-512 in C where the core has it
 /// (Sources/AttentionKernels says why C), portable Swift SIMD otherwise. Both draw the same
 /// dropout decisions; the other results agree to float rounding (the C kernels fuse multiply-adds).
 enum AttentionRowKernels {
-    /// Whether this core runs the AVX-512 kernels: CPUID has AVX-512 F, DQ, BW and VL, and the
-    /// operating system saves the wide registers.
-    static let usesAVX512 = CPUCore.Features(rawValue: vita_cpu_features()).isSuperset(of: .avx512Kernels)
+    /// Whether this core runs the AVX-512 kernels (`CPUCore.runsAVX512Kernels`).
+    static let usesAVX512 = CPUCore.runsAVX512Kernels
 
     /// Softmax of each of `rows` rows of `count` scores, in place. With dropout, its decisions
     /// continue row after row: dropped probabilities are negated, and the mixing weights (0 where

@@ -29,24 +29,31 @@ public final class Dropout {
         noise.backward(dy, apply: applyMasks)
     }
 
-    /// x <- x / (1 - rate) where kept, 0 where dropped, 16 decisions at a time per sample.
     private func applyMasks(to x: UnsafeMutablePointer<Float>, perSample: Int, context: PassContext) {
-        let keepScale = 1 / (1 - rate)
-        let vectorEnd = perSample - perSample % 16
         for b in 0..<context.batch {
             var random = context.random(sample: b, purpose: purpose)
             var decisions = DropDecisions(rate: rate, random: &random)
-            let sample = x + b * perSample
-            var j = 0
-            while j < vectorEnd {
-                storeLanes((loadLanes(sample + j) * keepScale).replacing(with: 0, where: decisions.next()), sample + j)
-                j += 16
-            }
-            if vectorEnd < perSample {
-                let tail = perSample - vectorEnd
-                let lanes = loadPartialLanes(sample + vectorEnd, count: tail, padding: 0) * keepScale
-                storePartialLanes(lanes.replacing(with: 0, where: decisions.next()), sample + vectorEnd, count: tail)
-            }
+            Dropout.apply(to: x + b * perSample, count: perSample, keepScale: 1 / (1 - rate), decisions: &decisions)
+        }
+    }
+
+    /// x [count] <- x * keepScale where kept, 0 where dropped, 16 decisions at a time (a tail of
+    /// fewer takes a whole draw); in C with AVX-512 where the core has it, the same decisions.
+    static func apply(to x: UnsafeMutablePointer<Float>, count: Int, keepScale: Float, decisions: inout DropDecisions,
+                      avx512: Bool = CPUCore.runsAVX512Kernels) {
+        if avx512 {
+            return decisions.withState { state, threshold in vita_dropout(x, count, keepScale, threshold, state) }
+        }
+        let vectorEnd = count - count % 16
+        var j = 0
+        while j < vectorEnd {
+            storeLanes((loadLanes(x + j) * keepScale).replacing(with: 0, where: decisions.next()), x + j)
+            j += 16
+        }
+        if vectorEnd < count {
+            let tail = count - vectorEnd
+            let lanes = loadPartialLanes(x + vectorEnd, count: tail, padding: 0) * keepScale
+            storePartialLanes(lanes.replacing(with: 0, where: decisions.next()), x + vectorEnd, count: tail)
         }
     }
 }

@@ -1,13 +1,20 @@
+import AttentionKernels
+
 /// GELU in its exact form, y = x Φ(x) = x/2 (1 + erf(x/√2)), as PyTorch's default `nn.GELU()`
 /// (not the tanh approximation). A primitive: no state; backward reads the forward's input.
 ///
 /// Vectorised, 16 lanes at a time: Φ comes from erfc by Abramowitz & Stegun 7.1.26 (absolute
 /// error under 1.5e-7 in erf) and `fastExpOfNonPositive`, which also gives the density φ for the
 /// backward pass. Scalar `erf` took several times longer than the MLP's matrix products' share
-/// would suggest, and differently for large and small inputs.
+/// would suggest, and differently for large and small inputs. Where the core has AVX-512 the same
+/// arithmetic runs in C (`vita_gelu_forward`, Sources/AttentionKernels): Swift's 16-lane code runs
+/// as four SSE instructions per vector, and at the small configurations GELU with its dropout cost
+/// more than the MLP's two products (docs/performance.md, "The small configurations").
 public enum GELU {
     /// x [count] -> y [count] (y may be x).
-    public static func forward(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+    public static func forward(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int,
+                               avx512: Bool = CPUCore.runsAVX512Kernels) {
+        if avx512 { return vita_gelu_forward(x, y, count) }
         forEachLanes(count) { offset, lanes in
             let input = loadPartialLanes(x + offset, count: lanes, padding: 0)
             storePartialLanes(input * normal(input).cdf, y + offset, count: lanes)
@@ -15,7 +22,9 @@ public enum GELU {
     }
 
     /// dy [count] and the forward's input x -> dx = dy (Φ(x) + x φ(x)) [count] (dx may be dy).
-    public static func backward(_ dy: UnsafePointer<Float>, input x: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>, count: Int) {
+    public static func backward(_ dy: UnsafePointer<Float>, input x: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>, count: Int,
+                                avx512: Bool = CPUCore.runsAVX512Kernels) {
+        if avx512 { return vita_gelu_backward(dy, x, dx, count) }
         let inverseSqrt2Pi: Float = 0.398_942_28
         forEachLanes(count) { offset, lanes in
             let input = loadPartialLanes(x + offset, count: lanes, padding: 0)

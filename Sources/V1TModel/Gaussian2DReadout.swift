@@ -153,13 +153,10 @@ public final class Gaussian2DReadout {
                 // change with the position, weighted by these.
                 var v: (Float, Float, Float, Float) = (0, 0, 0, 0)
                 cell.forEachCorner { corner, offset, weight in
-                    var dot: Float = 0
                     let source = mapOfSample + offset * c
                     let target = dMapOfSample + offset * c
-                    for k in 0..<c {
-                        dot += dSample[k] * source[k]
-                        target[k] += weight * dSample[k]
-                    }
+                    for k in 0..<c { target[k] += weight * dSample[k] }
+                    let dot = dotProduct(dSample, source, count: c)
                     switch corner {
                     case 0: v.0 = dot
                     case 1: v.1 = dot
@@ -226,12 +223,27 @@ public final class Gaussian2DReadout {
                     let source = mapOfSample + offset * c
                     for k in 0..<c { row[k] += weight * source[k] }
                 }
-                var sum: Float = 0
-                for k in 0..<c { sum += row[k] * weights[n * c + k] }
-                out[b * neurons + n] = sum + biases[n]
+                out[b * neurons + n] = dotProduct(row, weights + n * c, count: c) + biases[n]
             }
         }
     }
+}
+
+/// Σ a[k] b[k] in sixteen partial sums: one chain of dependent additions per neuron and corner
+/// made the readout's backward a visible part of the demo preset's pass.
+private func dotProduct(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+    var lanes = Float16Lanes.zero
+    var k = 0
+    while k + 16 <= count {
+        lanes += loadLanes(a + k) * loadLanes(b + k)
+        k += 16
+    }
+    var sum = lanes.sum()
+    while k < count {
+        sum += a[k] * b[k]
+        k += 1
+    }
+    return sum
 }
 
 /// The four cells around a sampling position with grid_sample(align_corners=True) semantics:

@@ -1,9 +1,13 @@
+import AttentionKernels
+
 /// Layer normalisation over the last dimension: y = (x - mean) / sqrt(var + 1e-5) * weight + bias,
 /// with the biased variance as PyTorch's `nn.LayerNorm`. Weight starts at 1, bias at 0.
 ///
 /// A primitive (see `Workspace.swift`): it keeps only each row's mean and 1/σ, in a buffer the
 /// caller owns, and recomputes x̂ from the input in backward (the input is the residual stream,
-/// which its owner keeps anyway), as llm.c does.
+/// which its owner keeps anyway), as llm.c does. With AVX-512 both passes run in C
+/// (`vita_layer_norm_forward`/`_backward`, Sources/AttentionKernels): the portable loops below are
+/// scalar, each of their sums one chain of dependent additions.
 public final class LayerNorm {
     public let width: Int
     public let epsilon: Float = 1e-5
@@ -24,8 +28,10 @@ public final class LayerNorm {
     /// x [rows, width] -> y [rows, width]; writes each row's (mean, 1/σ) into statistics [rows, 2]
     /// for `backward`.
     public func forward(_ x: UnsafePointer<Float>, rows: Int, params: UnsafePointer<Float>,
-                        into y: UnsafeMutablePointer<Float>, statistics: UnsafeMutablePointer<Float>) {
+                        into y: UnsafeMutablePointer<Float>, statistics: UnsafeMutablePointer<Float>,
+                        avx512: Bool = CPUCore.runsAVX512Kernels) {
         let w = params + weight.offset, b = params + bias.offset
+        if avx512 { return vita_layer_norm_forward(x, rows, width, w, b, epsilon, y, statistics) }
         for r in 0..<rows {
             let xr = x + r * width, yr = y + r * width
             var sum: Float = 0
@@ -51,9 +57,11 @@ public final class LayerNorm {
     /// dx = rstd * (g - mean(g) - x̂ * mean(g x̂)) with g = dy * weight: the normalisation's
     /// Jacobian removes the components of g along 1 and along x̂.
     public func backward(_ dy: UnsafePointer<Float>, input x: UnsafePointer<Float>, statistics: UnsafePointer<Float>, rows: Int,
-                         params: UnsafePointer<Float>, grads: UnsafeMutablePointer<Float>, addingInto dx: UnsafeMutablePointer<Float>) {
+                         params: UnsafePointer<Float>, grads: UnsafeMutablePointer<Float>, addingInto dx: UnsafeMutablePointer<Float>,
+                         avx512: Bool = CPUCore.runsAVX512Kernels) {
         let w = params + weight.offset
         let dw = grads + weight.offset, db = grads + bias.offset
+        if avx512 { return vita_layer_norm_backward(dy, x, statistics, rows, width, w, dw, db, dx) }
         for r in 0..<rows {
             let dyr = dy + r * width, xr = x + r * width, dxr = dx + r * width
             let mean = statistics[2 * r], s = statistics[2 * r + 1]
