@@ -14,11 +14,16 @@ ranks=${RANKS:-$(nproc)}
 mkdir -p data "$out"
 
 runs=()
+declare -A simulated   # each data file is written afresh once per run, never taken from an earlier version's run
 while IFS='|' read -r name simulate train; do
   name=${name//[[:space:]]/}
   [[ -z "$name" || "$name" == \#* ]] && continue
   data="data/generalisation-$(echo "$simulate" | tr -cs 'A-Za-z0-9' '_' | sed 's/^_//; s/_$//').h5"
-  [ -f "$data" ] || "$bin" simulate --out "$data" $simulate > /dev/null
+  if [ -z "${simulated[$data]:-}" ]; then
+    # shellcheck disable=SC2086  # the rows hold flag lists
+    "$bin" simulate --out "$data" $simulate > /dev/null < /dev/null
+    simulated[$data]=1
+  fi
   echo "generalisation: training $name ($train) on $data"
   start=$(date +%s)
   # shellcheck disable=SC2086  # the rows hold flag lists; mpirun would read the rows from stdin

@@ -17,10 +17,11 @@ struct Simulate: ParsableCommand {
         The same --seed always gives the same file. Inspect the result with `v1t-dist inspect FILE`.
 
         --container writes an experiment container instead: three sessions (three_session_A, B, C) of the \
-        same --neurons neurons in one training set with a per-session recorded mask. B is exactly the session \
-        above (so held-out scores compare directly); A (without cells i % 4 == 1) and C (without cells \
-        i % 4 == 3) each show --images other images of the same kind, all training trials, standing in for the \
-        movies a real A and C session shows: the same neurons with three times the images.
+        same --neurons neurons in one training set with a per-session recorded mask, each showing the natural \
+        movies its Allen session type shows: B is exactly the session above with natural_movie_one (so held-out \
+        scenes compare directly), A (without cells i % 4 == 1) shows natural_movie_one and natural_movie_three \
+        (four times as long), C (without cells i % 4 == 3) natural_movie_one and natural_movie_two. Movie one \
+        and two have --movie-frames frames (900, as the Allen's, unless given).
 
         Example: v1t-dist simulate --out data/simulated.h5 --seed 7
         """
@@ -59,8 +60,8 @@ struct Simulate: ParsableCommand {
     @Flag(help: "Write a three-session experiment container (see above).")
     var container = false
 
-    @Option(help: "Frames of a natural movie (natural_movie_one; the Allen's has 900) shown after the scenes and driven through a calcium kernel; 0: none.")
-    var movieFrames = SimulationOptions().movieFrames
+    @Option(help: "Frames of a natural movie (natural_movie_one; the Allen's has 900) shown after the scenes and driven through a calcium kernel; 0: none. (default: 0, with --container 900)")
+    var movieFrames: Int?
 
     @Option(help: "Times the movie is shown.")
     var movieRepeats = SimulationOptions().movieRepeats
@@ -70,6 +71,9 @@ struct Simulate: ParsableCommand {
 
     @Option(help: "A movie trial's stored image: the mean of this many frames from its frame (as `convert --movie-frame-run`); the responses stay those of the frames shown. At most the movie's tier gap (30 frames for --movie-frames 900).")
     var movieFrameRun = SimulationOptions().movieFrameRun
+
+    /// natural_movie_one's length in the Allen's sessions (30 s at 30 frames/s).
+    static let containerMovieFrames = 900
 
     var options: SimulationOptions {
         var options = SimulationOptions()
@@ -82,7 +86,7 @@ struct Simulate: ParsableCommand {
         options.eyeTracking = eyeTracking
         options.validationFraction = validationFraction
         options.testFraction = testFraction
-        options.movieFrames = movieFrames
+        options.movieFrames = movieFrames ?? (container ? Self.containerMovieFrames : 0)
         options.movieRepeats = movieRepeats
         options.movieFrameStep = movieFrameStep
         options.movieFrameRun = movieFrameRun
@@ -95,8 +99,9 @@ struct Simulate: ParsableCommand {
         } catch let error as SimulationOptionsError {
             throw ValidationError(error.description)
         }
-        if container && movieFrames > 0 {
-            throw ValidationError("--movie-frames does not combine with --container: the container's A and C sessions stand in for the movies")
+        if container && movieFrames == 0 {
+            throw ValidationError("--movie-frames 0 does not combine with --container: the container's A and C sessions show only movies; "
+                                  + "leave it out for the Allen's 900 frames")
         }
         try validateOutputPath(out)
     }

@@ -70,6 +70,14 @@ final class CommandLineFaultTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("s.h5")))
     }
 
+    func testAContainerWithoutMoviesIsRefused() throws {
+        let simulate = try Tool.run(["simulate", "--container", "--movie-frames", "0", "--out", path("c.h5")])
+        XCTAssertEqual(simulate.status, 64, simulate.output)
+        XCTAssertTrue(simulate.output.contains("--movie-frames 0 does not combine with --container: the container's A and C sessions show only movies; "
+                                               + "leave it out for the Allen's 900 frames"), simulate.output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("c.h5")))
+    }
+
     func testPermissionDeniedIsReportedInWordsWithThePath() throws {
         try AllenFault.intact.write(to: path("s.nwb"))
         let locked = path("locked")

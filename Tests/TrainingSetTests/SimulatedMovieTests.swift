@@ -82,7 +82,7 @@ final class SimulatedMovieTests: XCTestCase {
         let firstMovieImage = Int(movie.map { averaged.trials.imageIndex[$0] }.min()!)
         for image in 0..<firstMovieImage { XCTAssertEqual(averaged.images.image(image), single.images.image(image)) }
 
-        let frames = SimulatedMovie(options: runOptions, neurons: []).frames()
+        let frames = SimulatedMovie(options: runOptions, neurons: [], name: "natural_movie_one", frameCount: 120).frames()
         let kept = Set(movie.map { Int(averaged.trials.stimulusFrame[$0]) })
         XCTAssertTrue(kept.contains(117), "the last kept frame, whose run is clipped to 117...119")
         for trial in movie {

@@ -11,7 +11,8 @@ import XCTest
 final class ContainerTrainingTests: ScratchDirectoryTestCase {
     func testRanksDoNotChangeTrainingOnAContainer() throws {
         let data = path("container.h5")
-        try CommandRunner.run(["simulate", "--container", "--out", data, "--neurons", "9", "--images", "20", "--repeats", "6", "--seed", "5"])
+        try CommandRunner.run(["simulate", "--container", "--out", data, "--neurons", "9", "--images", "20", "--repeats", "6", "--seed", "5",
+                                  "--movie-frames", "60", "--movie-repeats", "2"])
         func train(_ run: String) -> [String] {
             // V1T's optimisation values rather than the demo preset's small-data recipe, whose larger
             // learning rate and readout noise let rounding differences between rank counts grow past
@@ -23,10 +24,10 @@ final class ContainerTrainingTests: ScratchDirectoryTestCase {
         try MPIRunner.run(ranks: 2, train("poisson-2"))
         let distance = try ParameterDistance(path("poisson-1"), path("poisson-2"))
         XCTAssertLessThan(distance.relative, DataParallelTrainingTests.tolerance, "1 vs 2 ranks: \(distance)")
-        // Every neuron has test scores: B, the only session with held-out trials, recorded them all.
+        // Every neuron has natural-scene test scores: B, the only session with scenes, recorded them all.
         let csv = try String(contentsOf: RunDirectory(path("poisson-1")).perNeuronScores, encoding: .utf8)
-        let testRows = csv.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
-            .filter { $0[1] == "test" }
+        let rows: [[Substring]] = csv.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        let testRows = rows.filter { row in row[1] == "test" && row.last == "natural_scenes" }
         XCTAssertEqual(testRows.count, 9)
         XCTAssertTrue(testRows.allSatisfy { !$0[4].isEmpty }, "\(testRows)")
     }

@@ -14,31 +14,24 @@ extension Simulator {
     }
 
     /// A simulated experiment container: three sessions (A, B, C) of the same `options.neurons`
-    /// neurons. B is exactly `simulate(options)` (same images, trials, tiers and neurons), so held-out
-    /// scores compare directly with a single session's; A and C each show `options.images` other images
-    /// of the same generator, as often, all training trials, recording overlapping subsets of the cells
-    /// (`containerCells`). They stand in for the natural movies real A and C sessions show: the
-    /// container gives the same neurons three times the images. Ground truth covers every session.
+    /// neurons, each showing the natural movies its Allen session type shows (`SimulatedMovie.shown`):
+    /// A movies one and three, B its natural scenes and movie one (exactly `simulate(options)`, so
+    /// held-out scenes compare directly with a single session's), C movies one and two; A records all
+    /// cells but i % 4 == 1, C all but i % 4 == 3 (`containerCells`). The same movie frame shown in
+    /// several sessions is one image in one tier. Ground truth covers every session.
     public static func simulateContainer(_ options: SimulationOptions) throws -> Recording {
-        let sessionB = try simulate(options)
-        var more = options
-        more.images = 3 * options.images
-        let others = try simulate(more)
+        guard options.movieFrames > 0 else {
+            throw SimulationOptionsError(flag: "--movie-frames", message: "must be above 0 for a container: its A and C sessions show only movies")
+        }
+        let (scenes, neurons) = try simulateScenes(options)
         var sessions: [Recording] = []
-        for k in 0..<3 {
-            let type = containerSessionTypes[k], cells = containerCells(session: k, of: options.neurons)
-            let experimentID = "simulated-seed-\(options.seed)-\(type)"
-            guard k != 1 else {
-                sessions.append(sessionB.session(trials: Array(0..<sessionB.trials.count), neurons: cells,
-                                                 experimentID: experimentID, sessionType: type))
-                continue
-            }
-            // A: images N..<2N, C: 2N..<3N of the larger simulation (B's are 0..<N).
-            let shown = (k == 0 ? 1 : 2) * options.images..<((k == 0 ? 2 : 3) * options.images)
-            let rows = (0..<others.trials.count).filter { shown.contains(Int(others.trials.imageIndex[$0])) }
-            var part = others.session(trials: rows, neurons: cells, experimentID: experimentID, sessionType: type)
-            part.trials.tiers = [Tier](repeating: .train, count: rows.count)
-            sessions.append(part)
+        for (k, type) in containerSessionTypes.enumerated() {
+            // B's trials are the single session's (`session` 0); A's and C's get their own behaviour and noise.
+            let shown = appending(SimulatedMovie.shown(in: type, options: options, neurons: neurons), to: scenes,
+                                  session: [1, 0, 2][k], options: options, neurons: neurons)
+            let rows = (0..<shown.trials.count).filter { k == 1 || shown.trials.stimulusKind(of: $0).isMovie }
+            sessions.append(shown.session(trials: rows, neurons: containerCells(session: k, of: options.neurons),
+                                          experimentID: "simulated-seed-\(options.seed)-\(type)", sessionType: type))
         }
         return try Recording.mergingSessions(sessions, names: containerSessionTypes,
                                              experimentID: "simulated-container-seed-\(options.seed)")

@@ -11,6 +11,13 @@ public enum Simulator {
     static let degreesAcrossImage = 120.0
 
     public static func simulate(_ options: SimulationOptions) throws -> Recording {
+        let (scenes, neurons) = try simulateScenes(options)
+        let movieOne = SimulatedMovie(options: options, neurons: neurons, name: "natural_movie_one", frameCount: options.movieFrames)
+        return appending(options.movieFrames > 0 ? [movieOne] : [], to: scenes, session: 0, options: options, neurons: neurons)
+    }
+
+    /// The natural-scenes part of `simulate` and the neurons that responded.
+    static func simulateScenes(_ options: SimulationOptions) throws -> (Recording, [SimulatedNeuron]) {
         try options.validate()
         let height = options.imageHeight, width = options.imageWidth, seed = options.seed
         let generator = NaturalImageGenerator(height: height, width: width)
@@ -63,9 +70,7 @@ public enum Simulator {
             source: .simulated, experimentID: "simulated-seed-\(seed)", sessionType: "simulated_natural_scenes",
             creLine: "simulated", area: "VISp", responseKind: .simulated,
             responseWindowStart: 0, responseWindowEnd: 0.5, frameRate: 30)
-        let scenes = Recording(metadata: metadata, images: images, trials: trials, neurons: neuronTable, groundTruth: truth)
-        guard options.movieFrames > 0 else { return scenes }
-        return SimulatedMovie(options: options, neurons: neurons).appended(to: scenes)
+        return (Recording(metadata: metadata, images: images, trials: trials, neurons: neuronTable, groundTruth: truth), neurons)
     }
 
     /// Poisson events around the expected response, scaled back to response units, with a gain
