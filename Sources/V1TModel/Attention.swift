@@ -90,9 +90,7 @@ public final class Attention {
         self.tokens = tokens
         let inner = innerWidth, rows = batch * tokens, qkvStride = 3 * inner, square = tokens * tokens
         let qkv = qkv.reserve(rows * qkvStride)
-        LayerProfile.time("forward  attention LayerNorm + qkv") {
-            toQKV.forward(norm.forward(x, rows: rows, params: params), rows: rows, params: params, into: qkv)
-        }
+        let normalised = LayerProfile.time("forward  attention LayerNorm + qkv") { norm.forward(x, rows: rows, params: params) }
         appliedDropout = context?.training == true && dropoutRate > 0
         let p = probabilities.reserve(batch * heads * square)
         let outputs = headOutputs.reserve(rows * inner)
@@ -101,6 +99,10 @@ public final class Attention {
         for b in 0..<batch {
             var random = appliedDropout ? context!.random(sample: b, purpose: purpose) : nil
             let sample = qkv + b * tokens * qkvStride
+            // Sample by sample, so that its Q, K and V are still in cache when its heads read them.
+            LayerProfile.time("forward  attention LayerNorm + qkv") {
+                toQKV.forward(normalised + b * tokens * width, rows: tokens, params: params, into: sample)
+            }
             for h in 0..<heads {
                 let q = sample + h * headWidth, k = q + inner, v = k + inner
                 var dropout: AttentionTiles.Dropout?
@@ -132,6 +134,7 @@ public final class Attention {
         }
         let qkv = qkv.pointer
         let dqkv = workspace.qkvGradient.reserve(rows * qkvStride)
+        let dNormalised = workspace.normGradient.reserve(rows * width)
         let p = probabilities.pointer
         let weights = appliedDropout ? workspace.mixingWeights.reserve(tileFloats) : nil
         let dScores = workspace.scoreGradient.reserve(tileFloats)
@@ -145,10 +148,13 @@ public final class Attention {
                                outputGradient: dOutputs + b * tokens * inner + h * headWidth, dq: dq, dk: dk, dv: dv,
                                scoreGradient: dScores, weights: weights, keepScale: 1 / (1 - dropoutRate))
             }
+            // While the sample's dQ, dK and dV are in cache: to_qkv's two backward products.
+            LayerProfile.time("backward attention LayerNorm + qkv") {
+                toQKV.backward(dSample, input: norm.output + b * tokens * width, rows: tokens, params: params, grads: grads,
+                               inputGradient: dNormalised + b * tokens * width)
+            }
         }
-        let dNormalised = workspace.normGradient.reserve(rows * width)
         LayerProfile.time("backward attention LayerNorm + qkv") {
-            toQKV.backward(dqkv, input: norm.output, rows: rows, params: params, grads: grads, inputGradient: dNormalised)
             norm.backward(dNormalised, params: params, grads: grads, addingInto: inputGradient)
         }
     }
