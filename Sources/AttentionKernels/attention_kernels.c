@@ -3,7 +3,7 @@
 #if defined(__x86_64__)
 #include "avx512_common.h"
 
-AVX512 void vita_attention_softmax_rows(float *scores, long rows, long count,
+AVX512 void vita_attention_softmax_rows_avx512(float *scores, long rows, long count,
                                         float *weights, float keepScale, float threshold, vita_drop_state *state) {
     __m512i x = _mm512_setzero_si512(), y = x, z = x, w = x;
     if (weights) {
@@ -48,7 +48,7 @@ AVX512 void vita_attention_softmax_rows(float *scores, long rows, long count,
     }
 }
 
-AVX512 void vita_attention_softmax_backward_rows(float *gradient, const float *stored, long rows, long count,
+AVX512 void vita_attention_softmax_backward_rows_avx512(float *gradient, const float *stored, long rows, long count,
                                                  float *weights, float keepScale) {
     const __m512 keep = _mm512_set1_ps(keepScale);
     const __m512i magnitudeBits = _mm512_set1_epi32(0x7FFFFFFF);
@@ -81,12 +81,12 @@ AVX512 void vita_attention_softmax_backward_rows(float *gradient, const float *s
 
 #else
 
-void vita_attention_softmax_rows(float *scores, long rows, long count,
+void vita_attention_softmax_rows_avx512(float *scores, long rows, long count,
                                  float *weights, float keepScale, float threshold, vita_drop_state *state) {
     __builtin_trap();
 }
 
-void vita_attention_softmax_backward_rows(float *gradient, const float *stored, long rows, long count,
+void vita_attention_softmax_backward_rows_avx512(float *gradient, const float *stored, long rows, long count,
                                           float *weights, float keepScale) {
     __builtin_trap();
 }

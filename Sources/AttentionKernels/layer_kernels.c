@@ -21,7 +21,7 @@ AVX512 static inline __m512 normal_cdf(__m512 x, __m512 *gaussian) {
     return _mm512_mask_mov_ps(_mm512_sub_ps(one, upperTail), negative, upperTail);
 }
 
-AVX512 void vita_gelu_forward(const float *x, float *y, long count) {
+AVX512 void vita_gelu_forward_avx512(const float *x, float *y, long count) {
     for (long j = 0; j < count; j += 16) {
         __mmask16 lanes = lanes_from(j, count);
         _mm_prefetch((const char *)(x + j + PREFETCH_AHEAD), _MM_HINT_T0);
@@ -30,7 +30,7 @@ AVX512 void vita_gelu_forward(const float *x, float *y, long count) {
     }
 }
 
-AVX512 void vita_gelu_backward(const float *dy, const float *x, float *dx, long count) {
+AVX512 void vita_gelu_backward_avx512(const float *dy, const float *x, float *dx, long count) {
     const __m512 inverseSqrt2Pi = _mm512_set1_ps(0.39894228f);
     for (long j = 0; j < count; j += 16) {
         __mmask16 lanes = lanes_from(j, count);
@@ -43,7 +43,7 @@ AVX512 void vita_gelu_backward(const float *dy, const float *x, float *dx, long 
     }
 }
 
-AVX512 void vita_dropout(float *x, long count, float keepScale, float threshold, vita_drop_state *state) {
+AVX512 void vita_dropout_avx512(float *x, long count, float keepScale, float threshold, vita_drop_state *state) {
     __m512i a = _mm512_loadu_si512(state->words), b = _mm512_loadu_si512(state->words + 16);
     __m512i c = _mm512_loadu_si512(state->words + 32), d = _mm512_loadu_si512(state->words + 48);
     const __m512 keep = _mm512_set1_ps(keepScale), limit = _mm512_set1_ps(threshold);
@@ -59,7 +59,7 @@ AVX512 void vita_dropout(float *x, long count, float keepScale, float threshold,
     _mm512_storeu_si512(state->words + 48, d);
 }
 
-AVX512 void vita_layer_norm_forward(const float *x, long rows, long width, const float *weight, const float *bias,
+AVX512 void vita_layer_norm_forward_avx512(const float *x, long rows, long width, const float *weight, const float *bias,
                                     float epsilon, float *y, float *statistics) {
     for (long r = 0; r < rows; r++) {
         const float *xr = x + r * width;
@@ -91,7 +91,7 @@ AVX512 void vita_layer_norm_forward(const float *x, long rows, long width, const
     }
 }
 
-AVX512 void vita_layer_norm_backward(const float *dy, const float *x, const float *statistics, long rows, long width,
+AVX512 void vita_layer_norm_backward_avx512(const float *dy, const float *x, const float *statistics, long rows, long width,
                                      const float *weight, float *dweight, float *dbias, float *dx) {
     for (long r = 0; r < rows; r++) {
         const float *dyr = dy + r * width, *xr = x + r * width;
@@ -126,12 +126,12 @@ AVX512 void vita_layer_norm_backward(const float *dy, const float *x, const floa
 
 #else
 
-void vita_gelu_forward(const float *x, float *y, long count) { __builtin_trap(); }
-void vita_gelu_backward(const float *dy, const float *x, float *dx, long count) { __builtin_trap(); }
-void vita_dropout(float *x, long count, float keepScale, float threshold, vita_drop_state *state) { __builtin_trap(); }
-void vita_layer_norm_forward(const float *x, long rows, long width, const float *weight, const float *bias,
+void vita_gelu_forward_avx512(const float *x, float *y, long count) { __builtin_trap(); }
+void vita_gelu_backward_avx512(const float *dy, const float *x, float *dx, long count) { __builtin_trap(); }
+void vita_dropout_avx512(float *x, long count, float keepScale, float threshold, vita_drop_state *state) { __builtin_trap(); }
+void vita_layer_norm_forward_avx512(const float *x, long rows, long width, const float *weight, const float *bias,
                              float epsilon, float *y, float *statistics) { __builtin_trap(); }
-void vita_layer_norm_backward(const float *dy, const float *x, const float *statistics, long rows, long width,
+void vita_layer_norm_backward_avx512(const float *dy, const float *x, const float *statistics, long rows, long width,
                               const float *weight, float *dweight, float *dbias, float *dx) { __builtin_trap(); }
 
 #endif

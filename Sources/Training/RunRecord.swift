@@ -19,6 +19,9 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var libraries: [String: String]
     /// The OpenBLAS kernel family in use and who chose it (the library, the user, or VITA).
     public var blasKernel: BLASKernel
+    /// The layers' element-wise kernels in use (AVX-512, AVX2 or portable); absent in records
+    /// written before it was kept.
+    public var layerKernels: VectorKernels?
     public var ranks: Int
     public var microBatch: Int
     public var data: [DataFile]
@@ -43,7 +46,7 @@ public struct RunRecord: Codable, Equatable, Sendable {
             startedAt: ISO8601DateFormatter().string(from: now), host: ProcessInfo.processInfo.hostName,
             vitaVersion: vitaVersion, gitCommit: gitCommit(),
             libraries: ["Open MPI": mpiLibraryVersion, "OpenBLAS": blasConfiguration, "HDF5": hdf5LibraryVersion],
-            blasKernel: .current, ranks: ranks, microBatch: microBatch, data: data)
+            blasKernel: .current, layerKernels: .inUse, ranks: ranks, microBatch: microBatch, data: data)
     }
 
     /// The commit of the git checkout holding the executable (a build under .build/ of a clone),

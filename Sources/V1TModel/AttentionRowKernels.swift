@@ -1,24 +1,22 @@
 import AttentionKernels
 
 /// Attention's row kernels over a tile of scores: the softmax with its dropout, and the softmax's
-/// backward. Two implementations of the same arithmetic: AVX-512 in C where the core has it
-/// (Sources/AttentionKernels says why C), portable Swift SIMD otherwise. Both draw the same
-/// dropout decisions; the other results agree to float rounding (the C kernels fuse multiply-adds).
+/// backward. Three implementations of the same arithmetic (`VectorKernels`): AVX-512 or AVX2 in C
+/// where the core has them, portable Swift SIMD otherwise. All draw the same dropout decisions; the
+/// other results agree to float rounding (the C kernels fuse multiply-adds).
 enum AttentionRowKernels {
-    /// Whether this core runs the AVX-512 kernels (`CPUCore.runsAVX512Kernels`).
-    static let usesAVX512 = CPUCore.runsAVX512Kernels
-
     /// Softmax of each of `rows` rows of `count` scores, in place. With dropout, its decisions
     /// continue row after row: dropped probabilities are negated, and the mixing weights (0 where
     /// dropped, p / keep elsewhere) go to `dropout.weights` [rows, count].
     static func softmax(_ scores: UnsafeMutablePointer<Float>, rows: Int, count: Int, dropout: inout AttentionTiles.Dropout?,
-                        avx512: Bool = usesAVX512) {
-        if avx512 {
+                        kernels: VectorKernels = .inUse) {
+        if kernels != .portable {
+            let softmaxRows = kernels == .avx512 ? vita_attention_softmax_rows_avx512 : vita_attention_softmax_rows_avx2
             guard let weights = dropout?.weights, let keepScale = dropout?.keepScale else {
-                return vita_attention_softmax_rows(scores, rows, count, nil, 1, 0, nil)
+                return softmaxRows(scores, rows, count, nil, 1, 0, nil)
             }
             dropout!.decisions.withState { state, threshold in
-                vita_attention_softmax_rows(scores, rows, count, weights, keepScale, threshold, state)
+                softmaxRows(scores, rows, count, weights, keepScale, threshold, state)
             }
             return
         }
@@ -37,9 +35,11 @@ enum AttentionRowKernels {
     /// forward's sign-marked probabilities. With `weights` [rows, count] (the forward applied
     /// dropout), the mixing weights max(stored, 0) · keepScale are also written there.
     static func softmaxBackward(_ gradient: UnsafeMutablePointer<Float>, stored: UnsafePointer<Float>, rows: Int, count: Int,
-                                weights: UnsafeMutablePointer<Float>?, keepScale: Float, avx512: Bool = usesAVX512) {
-        if avx512 {
-            return vita_attention_softmax_backward_rows(gradient, stored, rows, count, weights, keepScale)
+                                weights: UnsafeMutablePointer<Float>?, keepScale: Float, kernels: VectorKernels = .inUse) {
+        switch kernels {
+        case .avx512: return vita_attention_softmax_backward_rows_avx512(gradient, stored, rows, count, weights, keepScale)
+        case .avx2: return vita_attention_softmax_backward_rows_avx2(gradient, stored, rows, count, weights, keepScale)
+        case .portable: break
         }
         for i in 0..<rows {
             softmaxBackwardRow(gradient + i * count, stored: stored + i * count, weights: weights.map { $0 + i * count },

@@ -100,10 +100,3 @@ public struct FMAPeak: Codable, Equatable, Sendable {
                        gflops: Double(lanes * units * 2) * clock / 1e9, loopGFLOPs: Double(lanes * 2) * fmasPerSecond / 1e9)
     }
 }
-
-extension CPUCore {
-    /// Whether this process runs VITA's AVX-512 kernels in C (Sources/AttentionKernels: attention's
-    /// rows, GELU, LayerNorm, dropout): CPUID has AVX-512 F, DQ, BW and VL, and the operating
-    /// system saves the wide registers. Elsewhere the layers' portable Swift kernels run.
-    public static let runsAVX512Kernels = Features(rawValue: vita_cpu_features()).isSuperset(of: .avx512Kernels)
-}

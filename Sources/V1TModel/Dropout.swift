@@ -38,11 +38,12 @@ public final class Dropout {
     }
 
     /// x [count] <- x * keepScale where kept, 0 where dropped, 16 decisions at a time (a tail of
-    /// fewer takes a whole draw); in C with AVX-512 where the core has it, the same decisions.
+    /// fewer takes a whole draw); in C with AVX-512 or AVX2 where the core has them, the same decisions.
     static func apply(to x: UnsafeMutablePointer<Float>, count: Int, keepScale: Float, decisions: inout DropDecisions,
-                      avx512: Bool = CPUCore.runsAVX512Kernels) {
-        if avx512 {
-            return decisions.withState { state, threshold in vita_dropout(x, count, keepScale, threshold, state) }
+                      kernels: VectorKernels = .inUse) {
+        if kernels != .portable {
+            let dropout = kernels == .avx512 ? vita_dropout_avx512 : vita_dropout_avx2
+            return decisions.withState { state, threshold in dropout(x, count, keepScale, threshold, state) }
         }
         let vectorEnd = count - count % 16
         var j = 0

@@ -6,15 +6,19 @@ import AttentionKernels
 /// Vectorised, 16 lanes at a time: Φ comes from erfc by Abramowitz & Stegun 7.1.26 (absolute
 /// error under 1.5e-7 in erf) and `fastExpOfNonPositive`, which also gives the density φ for the
 /// backward pass. Scalar `erf` took several times longer than the MLP's matrix products' share
-/// would suggest, and differently for large and small inputs. Where the core has AVX-512 the same
-/// arithmetic runs in C (`vita_gelu_forward`, Sources/AttentionKernels): Swift's 16-lane code runs
+/// would suggest, and differently for large and small inputs. Where the core has AVX-512 or AVX2 the
+/// same arithmetic runs in C (`VectorKernels`, Sources/AttentionKernels): Swift's 16-lane code runs
 /// as four SSE instructions per vector, and at the small configurations GELU with its dropout cost
 /// more than the MLP's two products (docs/performance.md, "The small configurations").
 public enum GELU {
     /// x [count] -> y [count] (y may be x).
     public static func forward(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int,
-                               avx512: Bool = CPUCore.runsAVX512Kernels) {
-        if avx512 { return vita_gelu_forward(x, y, count) }
+                               kernels: VectorKernels = .inUse) {
+        switch kernels {
+        case .avx512: return vita_gelu_forward_avx512(x, y, count)
+        case .avx2: return vita_gelu_forward_avx2(x, y, count)
+        case .portable: break
+        }
         forEachLanes(count) { offset, lanes in
             let input = loadPartialLanes(x + offset, count: lanes, padding: 0)
             storePartialLanes(input * normal(input).cdf, y + offset, count: lanes)
@@ -23,8 +27,12 @@ public enum GELU {
 
     /// dy [count] and the forward's input x -> dx = dy (Φ(x) + x φ(x)) [count] (dx may be dy).
     public static func backward(_ dy: UnsafePointer<Float>, input x: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>, count: Int,
-                                avx512: Bool = CPUCore.runsAVX512Kernels) {
-        if avx512 { return vita_gelu_backward(dy, x, dx, count) }
+                                kernels: VectorKernels = .inUse) {
+        switch kernels {
+        case .avx512: return vita_gelu_backward_avx512(dy, x, dx, count)
+        case .avx2: return vita_gelu_backward_avx2(dy, x, dx, count)
+        case .portable: break
+        }
         let inverseSqrt2Pi: Float = 0.398_942_28
         forEachLanes(count) { offset, lanes in
             let input = loadPartialLanes(x + offset, count: lanes, padding: 0)

@@ -5,8 +5,8 @@ import AttentionKernels
 ///
 /// A primitive (see `Workspace.swift`): it keeps only each row's mean and 1/σ, in a buffer the
 /// caller owns, and recomputes x̂ from the input in backward (the input is the residual stream,
-/// which its owner keeps anyway), as llm.c does. With AVX-512 both passes run in C
-/// (`vita_layer_norm_forward`/`_backward`, Sources/AttentionKernels): the portable loops below are
+/// which its owner keeps anyway), as llm.c does. With AVX-512 or AVX2 both passes run in C
+/// (`VectorKernels`, Sources/AttentionKernels): the portable loops below are
 /// scalar, each of their sums one chain of dependent additions.
 public final class LayerNorm {
     public let width: Int
@@ -29,9 +29,13 @@ public final class LayerNorm {
     /// for `backward`.
     public func forward(_ x: UnsafePointer<Float>, rows: Int, params: UnsafePointer<Float>,
                         into y: UnsafeMutablePointer<Float>, statistics: UnsafeMutablePointer<Float>,
-                        avx512: Bool = CPUCore.runsAVX512Kernels) {
+                        kernels: VectorKernels = .inUse) {
         let w = params + weight.offset, b = params + bias.offset
-        if avx512 { return vita_layer_norm_forward(x, rows, width, w, b, epsilon, y, statistics) }
+        switch kernels {
+        case .avx512: return vita_layer_norm_forward_avx512(x, rows, width, w, b, epsilon, y, statistics)
+        case .avx2: return vita_layer_norm_forward_avx2(x, rows, width, w, b, epsilon, y, statistics)
+        case .portable: break
+        }
         for r in 0..<rows {
             let xr = x + r * width, yr = y + r * width
             var sum: Float = 0
@@ -58,10 +62,14 @@ public final class LayerNorm {
     /// Jacobian removes the components of g along 1 and along x̂.
     public func backward(_ dy: UnsafePointer<Float>, input x: UnsafePointer<Float>, statistics: UnsafePointer<Float>, rows: Int,
                          params: UnsafePointer<Float>, grads: UnsafeMutablePointer<Float>, addingInto dx: UnsafeMutablePointer<Float>,
-                         avx512: Bool = CPUCore.runsAVX512Kernels) {
+                         kernels: VectorKernels = .inUse) {
         let w = params + weight.offset
         let dw = grads + weight.offset, db = grads + bias.offset
-        if avx512 { return vita_layer_norm_backward(dy, x, statistics, rows, width, w, dw, db, dx) }
+        switch kernels {
+        case .avx512: return vita_layer_norm_backward_avx512(dy, x, statistics, rows, width, w, dw, db, dx)
+        case .avx2: return vita_layer_norm_backward_avx2(dy, x, statistics, rows, width, w, dw, db, dx)
+        case .portable: break
+        }
         for r in 0..<rows {
             let dyr = dy + r * width, xr = x + r * width, dxr = dx + r * width
             let mean = statistics[2 * r], s = statistics[2 * r + 1]

@@ -33,6 +33,8 @@ struct BenchReport: Codable {
     struct Machine: Codable {
         var cpu: CPUCore
         var kernel: BLASKernel
+        /// The layers' element-wise kernels (softmax, GELU, LayerNorm, dropout) in use.
+        var layerKernels: VectorKernels
         var fmaPeak: FMAPeak
         var kernels: [KernelSgemm]
 
@@ -40,7 +42,7 @@ struct BenchReport: Codable {
         var bestKernel: KernelSgemm? { kernels.filter(\.correct).max { $0.peakGFLOPs < $1.peakGFLOPs } }
 
         static func measure() -> Machine {
-            Machine(cpu: .current, kernel: .current, fmaPeak: .measure(), kernels: KernelSgemm.measureAll())
+            Machine(cpu: .current, kernel: .current, layerKernels: .inUse, fmaPeak: .measure(), kernels: KernelSgemm.measureAll())
         }
     }
 
@@ -155,7 +157,7 @@ struct BenchReport: Codable {
                      "FMA peak of one core: \(peak.lanes) lanes x \(peak.fmaUnits) FMA units x 2 x \(fixed(peak.clockGHz, 2)) GHz = "
                         + "\(fixed(peak.gflops, 1)) GFLOP/s (measured \(fixed(peak.measuredFMAsPerCycle, 2)) FMAs per cycle; "
                         + "the FMA loop ran at \(fixed(peak.loopGFLOPs, 1)))",
-                     machine.kernel.summary, ""]
+                     machine.kernel.summary, "layer kernels (softmax, GELU, LayerNorm, dropout): \(machine.layerKernels.description)", ""]
         if !machine.kernels.isEmpty {
             lines.append("sgemm per kernel family   GFLOP per CPU second (best shape)   relative error")
             for k in machine.kernels {

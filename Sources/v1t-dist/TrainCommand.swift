@@ -127,6 +127,7 @@ struct Train: ParsableCommand {
         log.detail("\(world.size) rank(s) on \(world.processorName); \(mice.count) recording(s): "
             + mice.map { "\($0.name) (\($0.neurons) neurons, \($0.trainTrials.count)/\($0.validationTrials.count)/\($0.testTrials.count) trials)" }.joined(separator: ", "))
         log.detail(BLASKernel.current.summary)
+        log.detail("layer kernels (softmax, GELU, LayerNorm, dropout): \(VectorKernels.inUse.description)")
         log.detail("model: \(v1t.parameters.count) parameters, behaviour mode \(configuration.model.behaviourMode)\(configuration.model.usesShifter ? " with shifter" : ""), \(configuration.model.core.summary)")
 
         let trainer = try Trainer(configuration: configuration, mice: mice, model: v1t, world: world, run: run,

@@ -19,7 +19,7 @@ final class BenchTests: XCTestCase {
     private func tinyReport() throws -> BenchReport {
         let sgemm = [BenchReport.Sgemm(m: 4, n: 5, k: 6, gflops: 40), BenchReport.Sgemm(m: 8, n: 8, k: 8, gflops: 80)]
         let machine = BenchReport.Machine(
-            cpu: .current, kernel: .current, fmaPeak: FMAPeak(lanes: 16, measuredFMAsPerCycle: 2.01, fmaUnits: 2, clockGHz: 2.5, gflops: 160, loopGFLOPs: 159),
+            cpu: .current, kernel: .current, layerKernels: .avx2, fmaPeak: FMAPeak(lanes: 16, measuredFMAsPerCycle: 2.01, fmaUnits: 2, clockGHz: 2.5, gflops: 160, loopGFLOPs: 159),
             kernels: [KernelSgemm(requested: "Prescott", ran: "Prescott", relativeError: 1e-7, sgemm: [BenchReport.Sgemm(m: 8, n: 8, k: 8, gflops: 30)]),
                       KernelSgemm(requested: "SkylakeX", ran: "SkylakeX", relativeError: 2e-7, sgemm: [BenchReport.Sgemm(m: 8, n: 8, k: 8, gflops: 120)]),
                       KernelSgemm(requested: "Broken", ran: "Broken", relativeError: 0.5, sgemm: [BenchReport.Sgemm(m: 8, n: 8, k: 8, gflops: 500)])])
@@ -42,6 +42,7 @@ final class BenchTests: XCTestCase {
         XCTAssertTrue(lines.contains { $0.contains("Broken") && $0.hasSuffix("WRONG") }, "a wrong kernel is marked")
         XCTAssertTrue(lines.contains { $0.hasPrefix("FMA peak of one core: 16 lanes x 2 FMA units x 2 x 2.50 GHz = 160.0 GFLOP/s") }, report.table)
         XCTAssertTrue(lines.contains(BLASKernel.current.summary))
+        XCTAssertTrue(lines.contains("layer kernels (softmax, GELU, LayerNorm, dropout): AVX2 + FMA (C)"), report.table)
         XCTAssertEqual(model.percentOfBestSgemm, 100 * model.gflopsPerCPUSecond / 120, accuracy: 1e-9)
         XCTAssertEqual(model.percentOfFMAPeak, 100 * model.gflopsPerCPUSecond / 160, accuracy: 1e-9)
         XCTAssertEqual(row("% of best sgemm (CPU time)"), [String(format: "%.1f%%", model.percentOfBestSgemm)])
