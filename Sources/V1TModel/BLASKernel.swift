@@ -6,17 +6,19 @@ import Foundation
 /// Debian's OpenBLAS 0.3.21 is built for every x86-64 core (DYNAMIC_ARCH) and picks its kernels when
 /// the library loads, from a table of CPU models. On a CPU newer than that table (Intel Emerald
 /// Rapids: family 6, model 207) it falls back to its oldest SSE3 kernels ("Prescott"), which run
-/// sgemm 3-4 times slower than the AVX-512 ones the core can run. `select(arguments:)`, called first
-/// thing in `main`, notices such a fallback and restarts the program with `OPENBLAS_CORETYPE` set
-/// (the only way in: the library reads it once, as it loads). A user's own `OPENBLAS_CORETYPE` is
-/// always respected.
+/// sgemm 3-4 times slower than the AVX-512 ones the core can run. On AMD Zen 1-3 it picks its "Zen"
+/// kernels, whose sgemm ran the model 13-20% slower than its "Haswell" ones on the same Zen 3 core
+/// (docs/performance.md). `selectAtStartup()`, called first thing in `main`, notices either and
+/// restarts the program with `OPENBLAS_CORETYPE` set (the only way in: the library reads it once,
+/// as it loads). A user's own `OPENBLAS_CORETYPE` is always respected.
 public struct BLASKernel: Codable, Equatable, Sendable {
     public enum Chooser: String, Codable, Sendable {
         /// The library's own detection, which VITA found right for this CPU.
         case library
         /// The user, through OPENBLAS_CORETYPE.
         case user
-        /// VITA, because the library's detection fell back to kernels narrower than the CPU's vectors.
+        /// VITA, because the library's detection fell back to kernels narrower than the CPU's vectors,
+        /// or picked a family whose sgemm another of the same width beats (`outrunBy`).
         case vita
     }
 
@@ -47,7 +49,12 @@ public struct BLASKernel: Codable, Equatable, Sendable {
                 return "OpenBLAS kernel \(name) (set by OPENBLAS_CORETYPE)"
             }
             return "OpenBLAS kernel \(name) (set by OPENBLAS_CORETYPE; this CPU has wider vectors: unset it, or set \(best), for faster sgemm)"
-        case .vita: return "OpenBLAS kernel \(name) (chosen by VITA: the library's own detection fell back to \(libraryDetected ?? "?") on this CPU)"
+        case .vita:
+            let detected = libraryDetected ?? "?"
+            if Self.outrunBy[detected] == name {
+                return "OpenBLAS kernel \(name) (chosen by VITA: the library chose \(detected), whose sgemm is slower; OPENBLAS_CORETYPE=\(detected) keeps it)"
+            }
+            return "OpenBLAS kernel \(name) (chosen by VITA: the library's own detection fell back to \(detected) on this CPU)"
         }
     }
 
@@ -79,6 +86,11 @@ extension BLASKernel {
         return nil
     }
 
+    /// Families the library picks for which it has a faster one of the same width for the same core:
+    /// 0.3.21 gives AMD Zen 1-3 its "Zen" kernels, and on a Zen 3 core (EPYC, family 25 model 1) its
+    /// "Haswell" ones ran sgemm 10-20% and the small model 13-20% faster (docs/performance.md).
+    static let outrunBy: [String: String] = ["Zen": "Haswell"]
+
     /// What to do at start-up.
     public enum Decision: Equatable, Sendable {
         /// Run as is.
@@ -87,22 +99,28 @@ extension BLASKernel {
         case restart(kernel: String, detected: String)
     }
 
-    /// Restart only when the library's choice is narrower than the vectors the core has, the
-    /// library can switch kernels at all (DYNAMIC_ARCH), nobody set OPENBLAS_CORETYPE, and this is
-    /// not already the restarted program.
+    /// Restart only when the library's choice is narrower than the vectors the core has, or is
+    /// outrun by the best family for the core (`outrunBy`), the library can switch kernels at all
+    /// (DYNAMIC_ARCH), nobody set OPENBLAS_CORETYPE, and this is not already the restarted program.
     public static func decide(libraryKernel: String, libraryConfiguration: String, features: CPUCore.Features,
                               environment: [String: String]) -> Decision {
         guard environment[coreTypeVariable] == nil, environment[detectedVariable] == nil,
               libraryConfiguration.contains("DYNAMIC_ARCH"),
               let best = bestKernel(for: features) else { return .keep }
         let have = vectorBits(ofKernel: libraryKernel)
-        guard have > 0, have < vectorBits(ofKernel: best) else { return .keep }
+        guard have > 0, have < vectorBits(ofKernel: best) || outrunBy[libraryKernel] == best else { return .keep }
         return .restart(kernel: best, detected: libraryKernel)
+    }
+
+    /// The program's own file, resolved: exec'ing "/proc/self/exe" itself would rename the process
+    /// "exe" in ps, top and pgrep (the kernel names a process after the file it runs).
+    static var restartPath: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? "/proc/self/exe"
     }
 
     /// Call first thing in `main`, before any threads start: restarts this program (same process,
     /// same arguments, so it works for each rank under mpirun) with the right kernel when the
-    /// library fell back to a generic one. Returns when nothing needs doing, or when the restart
+    /// library fell back to a generic one or picked a slower one. Returns when nothing needs doing, or when the restart
     /// failed (then with a warning on stderr, computing on the library's kernel).
     public static func selectAtStartup() {
         #if os(Linux)
@@ -112,12 +130,12 @@ extension BLASKernel {
         guard case .restart(let kernel, let detected) = decision else { return }
         setenv(coreTypeVariable, kernel, 1)
         setenv(detectedVariable, detected, 1)
-        execv("/proc/self/exe", CommandLine.unsafeArgv)
+        execv(restartPath, CommandLine.unsafeArgv)
         let reason = String(cString: strerror(errno))
         unsetenv(coreTypeVariable)
         unsetenv(detectedVariable)
-        FileHandle.standardError.write(Data(("warning: OpenBLAS fell back to its \(detected) kernels on this CPU and restarting with "
-            + "OPENBLAS_CORETYPE=\(kernel) failed (\(reason)); set OPENBLAS_CORETYPE=\(kernel) yourself for 3-4x faster training\n").utf8))
+        FileHandle.standardError.write(Data(("warning: OpenBLAS chose its \(detected) kernels on this CPU and restarting with "
+            + "OPENBLAS_CORETYPE=\(kernel) failed (\(reason)); set OPENBLAS_CORETYPE=\(kernel) yourself for faster training\n").utf8))
         #endif
     }
 }

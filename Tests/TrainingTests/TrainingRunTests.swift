@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Training
+import V1TModel
 
 /// End-to-end runs of `v1t-dist train` on small simulated recordings.
 final class TrainingRunTests: ScratchDirectoryTestCase {
@@ -36,6 +37,17 @@ final class TrainingRunTests: ScratchDirectoryTestCase {
         }
         let log = try String(contentsOfFile: path("a/log.txt"), encoding: .utf8)
         XCTAssertTrue(log.contains("OpenBLAS kernel "), "the log (and --verbose 2) names the BLAS kernel:\n\(log)")
+        XCTAssertTrue(log.contains("layer kernels (softmax, GELU, LayerNorm, dropout): \(VectorKernels.inUse.description)"), log)
+        let record = try RunDirectory(path("a")).loadConfiguration().record
+        XCTAssertEqual(record?.layerKernels, VectorKernels.inUse, "config.json records the layer kernels")
+        // The test process does not restart itself; the program does when the library's choice is slower.
+        var expected = BLASKernel.current.name
+        if case .restart(let kernel, _) = BLASKernel.decide(libraryKernel: expected, libraryConfiguration: BLASKernel.current.configuration,
+                                                            features: CPUCore.current.features,
+                                                            environment: ProcessInfo.processInfo.environment) {
+            expected = kernel
+        }
+        XCTAssertEqual(record?.blasKernel.name, expected, "and the BLAS kernel")
     }
 
     func testResumeContinuesExactly() throws {

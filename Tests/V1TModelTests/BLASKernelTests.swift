@@ -1,5 +1,5 @@
 import Foundation
-import V1TModel
+@testable import V1TModel
 import XCTest
 
 final class BLASKernelTests: XCTestCase {
@@ -20,10 +20,30 @@ final class BLASKernelTests: XCTestCase {
         XCTAssertEqual(decide("Haswell", skylakeServer), .restart(kernel: "SkylakeX", detected: "Haswell"))
     }
 
+    func testTheLibrarysZenKernelsOnAVX2CoresRestartWithHaswellsAndOnAVX512CoresWithTheWidest() {
+        XCTAssertEqual(decide("Zen", haswell), .restart(kernel: "Haswell", detected: "Zen"))
+        XCTAssertEqual(decide("Zen", skylakeServer), .restart(kernel: "SkylakeX", detected: "Zen"), "Zen 4 and 5 have AVX-512")
+        XCTAssertEqual(decide("Zen", haswell, environment: ["OPENBLAS_CORETYPE": "Zen"]), .keep, "the user's choice")
+        XCTAssertEqual(decide("Sandybridge", [.sse3, .avx]), .keep)
+        let restarted = BLASKernel(name: "Haswell", chooser: .vita, libraryDetected: "Zen", configuration: dynamic)
+        XCTAssertTrue(restarted.summary.contains("the library chose Zen, whose sgemm is slower; OPENBLAS_CORETYPE=Zen keeps it"),
+                      restarted.summary)
+        let fallback = BLASKernel(name: "Cooperlake", chooser: .vita, libraryDetected: "Prescott", configuration: dynamic)
+        XCTAssertTrue(fallback.summary.contains("fell back to Prescott"), fallback.summary)
+    }
+
+    #if os(Linux)
+    func testTheRestartRunsTheProgramsOwnFileSoItKeepsItsName() throws {
+        let path = BLASKernel.restartPath
+        XCTAssertEqual(path, try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        XCTAssertNotEqual(URL(fileURLWithPath: path).lastPathComponent, "exe", "ps would show the ranks as \"exe\"")
+    }
+    #endif
+
     func testTheLibrarysOwnRightChoiceIsKept() {
         XCTAssertEqual(decide("Cooperlake", emeraldRapids), .keep)
         XCTAssertEqual(decide("SkylakeX", emeraldRapids), .keep, "the same width: the library may know better")
-        XCTAssertEqual(decide("Zen", haswell), .keep)
+        XCTAssertEqual(decide("Haswell", haswell), .keep)
         XCTAssertEqual(decide("Prescott", [.sse3]), .keep, "SSE kernels are all an SSE core can run")
         XCTAssertEqual(decide("SomeFutureCore", emeraldRapids), .keep, "names VITA does not know are left alone")
     }
