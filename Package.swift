@@ -43,9 +43,9 @@ let package = Package(
         .target(name: "CPUProbe"),
         // AVX-512 kernels for cores that have them (Swift builds for the baseline): attention's softmax and its
         // backward, GELU, LayerNorm, dropout.
-        .target(name: "AttentionKernels"),
+        .target(name: "LayerKernels"),
         // The model: V1T with hand-written forward and backward passes on OpenBLAS.
-        .target(name: "V1TModel", dependencies: ["COpenBLAS", "CPUProbe", "AttentionKernels"]),
+        .target(name: "V1TModel", dependencies: ["COpenBLAS", "CPUProbe", "LayerKernels"]),
 
         // SVG charts and PNG images for results a person can look at.
         .target(name: "Plots"),

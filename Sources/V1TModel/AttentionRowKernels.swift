@@ -1,4 +1,4 @@
-import AttentionKernels
+import LayerKernels
 
 /// Attention's row kernels over a tile of scores: the softmax with its dropout, and the softmax's
 /// backward. Three implementations of the same arithmetic (`VectorKernels`): AVX-512 or AVX2 in C

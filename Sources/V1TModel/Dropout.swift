@@ -1,4 +1,4 @@
-import AttentionKernels
+import LayerKernels
 
 /// Inverted dropout: in training each element is zeroed with probability `rate` and the survivors
 /// are scaled by 1/(1 - rate), so evaluation needs no rescaling.
@@ -124,7 +124,7 @@ struct DropDecisions {
         w = seed() | 1
     }
 
-    /// Runs `body` on the generators' state as the C kernels take it (AttentionKernels'
+    /// Runs `body` on the generators' state as the C kernels take it (LayerKernels'
     /// `vita_drop_state`) and the drop threshold, and continues from the state it leaves.
     mutating func withState<Result>(_ body: (UnsafeMutablePointer<vita_drop_state>, Float) -> Result) -> Result {
         var state = vita_drop_state()

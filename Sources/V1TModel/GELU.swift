@@ -1,4 +1,4 @@
-import AttentionKernels
+import LayerKernels
 
 /// GELU in its exact form, y = x Φ(x) = x/2 (1 + erf(x/√2)), as PyTorch's default `nn.GELU()`
 /// (not the tanh approximation). A primitive: no state; backward reads the forward's input.
@@ -7,7 +7,7 @@ import AttentionKernels
 /// error under 1.5e-7 in erf) and `fastExpOfNonPositive`, which also gives the density φ for the
 /// backward pass. Scalar `erf` took several times longer than the MLP's matrix products' share
 /// would suggest, and differently for large and small inputs. Where the core has AVX-512 or AVX2 the
-/// same arithmetic runs in C (`VectorKernels`, Sources/AttentionKernels): Swift's 16-lane code runs
+/// same arithmetic runs in C (`VectorKernels`, Sources/LayerKernels): Swift's 16-lane code runs
 /// as four SSE instructions per vector, and at the small configurations GELU with its dropout cost
 /// more than the MLP's two products (docs/performance.md, "The small configurations").
 public enum GELU {

@@ -1,4 +1,4 @@
-import AttentionKernels
+import LayerKernels
 
 /// Layer normalisation over the last dimension: y = (x - mean) / sqrt(var + 1e-5) * weight + bias,
 /// with the biased variance as PyTorch's `nn.LayerNorm`. Weight starts at 1, bias at 0.
@@ -6,7 +6,7 @@ import AttentionKernels
 /// A primitive (see `Workspace.swift`): it keeps only each row's mean and 1/σ, in a buffer the
 /// caller owns, and recomputes x̂ from the input in backward (the input is the residual stream,
 /// which its owner keeps anyway), as llm.c does. With AVX-512 or AVX2 both passes run in C
-/// (`VectorKernels`, Sources/AttentionKernels): the portable loops below are
+/// (`VectorKernels`, Sources/LayerKernels): the portable loops below are
 /// scalar, each of their sums one chain of dependent additions.
 public final class LayerNorm {
     public let width: Int

@@ -2,7 +2,7 @@ import CPUProbe
 
 /// Which implementation of the layers' element-wise and row-wise kernels (attention's softmax with
 /// its dropout and the softmax's backward, GELU, LayerNorm, dropout) a process runs: C with AVX-512
-/// or with AVX2 and FMA (Sources/AttentionKernels), or the portable Swift ones.
+/// or with AVX2 and FMA (Sources/LayerKernels), or the portable Swift ones.
 ///
 /// Why C: the package builds Swift for the x86-64 baseline, so its 16-lane SIMD code runs as four
 /// SSE instructions per vector; at the small configurations these loops cost as much as the matrix

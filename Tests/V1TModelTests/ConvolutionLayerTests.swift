@@ -62,7 +62,14 @@ final class ConvolutionLayerTests: XCTestCase {
         }
     }
 
+    /// Every implementation this core runs (portable Swift, and C with AVX2 where it has it).
     func testDepthwiseConvolutionIsAGroupedConvolutionAndItsGradients() {
+        for kernels in VectorKernels.runnable.filter({ $0 <= .avx2 }) {
+            checkDepthwiseConvolution(kernels: kernels)
+        }
+    }
+
+    private func checkDepthwiseConvolution(kernels: VectorKernels) {
         var layout = ParameterLayout()
         let channels = 3, height = 4, width = 5, batch = 2
         let conv = DepthwiseConvolution2D(layout: &layout, name: "dw", channels: channels, kernel: 3, height: height, width: width)
@@ -73,7 +80,7 @@ final class ConvolutionLayerTests: XCTestCase {
         let output = FloatBuffer(), inputGradient = FloatBuffer()
         func forward() -> UnsafePointer<Float> {
             let y = output.reserve(batch * conv.floatsPerSample)
-            conv.forward(x, batch: batch, params: store.values.baseAddress!, into: y)
+            conv.forward(x, batch: batch, params: store.values.baseAddress!, into: y, kernels: kernels)
             return UnsafePointer(y)
         }
         // The same as a dense convolution whose weight is zero between different channels.
@@ -82,12 +89,43 @@ final class ConvolutionLayerTests: XCTestCase {
         for c in 0..<channels { for tap in 0..<9 { dense[(c * channels + c) * 9 + tap] = w[c * 9 + tap] } }
         let expected = directConvolution(values, dense, batch: batch, height: height, width: width, inputs: channels, outputs: channels,
                                          kernel: 3, padding: 1)
-        for (a, b) in zip(array(forward(), expected.count), expected) { XCTAssertEqual(a, b, accuracy: 1e-5) }
-        checkLayerGradients("depthwise", store: store, input: x, inputCount: values.count,
+        for (a, b) in zip(array(forward(), expected.count), expected) { XCTAssertEqual(a, b, accuracy: 1e-5, "\(kernels)") }
+        checkLayerGradients("depthwise, \(kernels)", store: store, input: x, inputCount: values.count,
                             outputCount: batch * conv.floatsPerSample, forward: forward) { dy in
             let dx = inputGradient.reserve(values.count)
-            conv.backward(dy, input: x, batch: batch, params: store.values.baseAddress!, grads: store.gradients.baseAddress!, dx: dx)
+            conv.backward(dy, input: x, batch: batch, params: store.values.baseAddress!, grads: store.gradients.baseAddress!, dx: dx,
+                          kernels: kernels)
             return UnsafePointer(dx)
+        }
+    }
+
+    /// The C kernels against the portable loops on maps larger than the kernel's reach and channel
+    /// counts below, at and across the 32 channels a pixel's registers hold (1, 8, 32, 37, 64, 70).
+    func testDepthwiseConvolutionInCComputesWhatThePortableLoopsDo() throws {
+        try XCTSkipUnless(VectorKernels.inUse >= .avx2, "this core runs the portable loops only")
+        for channels in [1, 8, 32, 37, 64, 70] {
+            var layout = ParameterLayout()
+            let height = 6, width = 9, batch = 2, kernel = 7
+            let conv = DepthwiseConvolution2D(layout: &layout, name: "dw", channels: channels, kernel: kernel, height: height, width: width)
+            let store = ParameterStore(layout: layout, seed: 3)
+            randomiseParameters(store)
+            let count = batch * conv.floatsPerSample
+            let x = randomInput(count, seed: UInt64(channels)), dy = randomInput(count, seed: UInt64(channels + 1))
+            func run(_ kernels: VectorKernels) -> (y: [Float], dx: [Float], dw: [Float]) {
+                store.gradients.update(repeating: 0.5)
+                let y = written(count) { conv.forward(x, batch: batch, params: store.values.baseAddress!, into: $0, kernels: kernels) }
+                let dx = written(count) {
+                    conv.backward(dy, input: x, batch: batch, params: store.values.baseAddress!, grads: store.gradients.baseAddress!,
+                                  dx: $0, kernels: kernels)
+                }
+                return (y, dx, Array(store.gradients))
+            }
+            let portable = run(.portable), c = run(.avx2)
+            for (label, a, b) in [("output", c.y, portable.y), ("input gradient", c.dx, portable.dx), ("weight gradient", c.dw, portable.dw)] {
+                let scale = b.map(abs).max() ?? 1
+                let worst = zip(a, b).map { abs($0 - $1) }.max() ?? 0
+                XCTAssertLessThan(worst, 1e-5 * scale, "\(channels) channels: \(label)")
+            }
         }
     }
 
@@ -116,6 +154,39 @@ final class ConvolutionLayerTests: XCTestCase {
             norm.backward(dy, input: x, params: store.values.baseAddress!, grads: store.gradients.baseAddress!, into: dx)
             return UnsafePointer(dx)
         }
+    }
+
+    /// The C loops give the portable ones' bits: 37 channels (vectors and a tail), 70 pixels a sample
+    /// (past a 64-pixel block), groups of 2 with a short last one; then ELU to float rounding.
+    func testBatchNormAndELUInCComputeWhatThePortableLoopsDo() throws {
+        try XCTSkipUnless(VectorKernels.inUse >= .avx2, "this core runs the portable loops only")
+        var layout = ParameterLayout()
+        let norm = BatchNorm2D(layout: &layout, name: "norm", channels: 37, pixels: 70, groupSize: 2, momentum: 0.9)
+        let store = ParameterStore(layout: layout, seed: 3)
+        randomiseParameters(store)
+        let batch = 5, count = batch * norm.floatsPerSample
+        let x = randomInput(count, seed: 6).map { 3 * $0 + 1 }, dy = randomInput(count, seed: 7)
+        func run(_ kernels: VectorKernels) -> (y: [Float], dx: [Float], grads: [Float], elu: [Float], eluGradient: [Float]) {
+            store.gradients.update(repeating: 0.25)
+            let y = written(count) {
+                norm.forward(x, batch: batch, params: store.values.baseAddress!, context: trainingContext(batch: batch), into: $0,
+                             kernels: kernels)
+            }
+            let dx = written(count) {
+                norm.backward(dy, input: x, params: store.values.baseAddress!, grads: store.gradients.baseAddress!, into: $0,
+                              kernels: kernels)
+            }
+            var elu = x, eluGradient = dy
+            ELU.forward(&elu, count: count, kernels: kernels)
+            ELU.backward(&eluGradient, output: elu, count: count, kernels: kernels)
+            return (y, dx, Array(store.gradients), elu, eluGradient)
+        }
+        let portable = run(.portable), c = run(.avx2)
+        XCTAssertEqual(c.y, portable.y, "batch norm's output")
+        XCTAssertEqual(c.dx, portable.dx, "batch norm's input gradient")
+        XCTAssertEqual(c.grads, portable.grads, "weight, bias and running-statistics sums")
+        for (a, b) in zip(c.elu, portable.elu) { XCTAssertEqual(a, b, accuracy: 2e-7 * max(1, abs(b)), "ELU") }
+        for (a, b) in zip(c.eluGradient, portable.eluGradient) { XCTAssertEqual(a, b, accuracy: 1e-6 * max(1, abs(b)), "ELU's slope") }
     }
 
     /// Each group is normalised alone, so a sample's output depends only on its group: the same
