@@ -5,7 +5,8 @@
 #include "avx2_common.h"
 
 // Each output pixel's channels are summed in four 8-lane registers (32 channels) over the taps, so
-// a pixel is stored once, not once per tap; a chunk's tail is masked.
+// a pixel is stored once, not once per tap; a chunk's tail is masked. Away from the borders two
+// neighbouring pixels, whose taps are the same, are summed together.
 
 static inline long max_long(long a, long b) { return a > b ? a : b; }
 static inline long min_long(long a, long b) { return a < b ? a : b; }
@@ -32,6 +33,48 @@ AVX2 static inline void sum_taps(const float *input, long inputRow, long inputSt
     store8(out, 24, left, a3);
 }
 
+/// `sum_taps` for two neighbouring pixels with the same taps (the second's input one pixel on, at
+/// input + channels): eight independent sums, enough to keep both FMA units busy through their
+/// latency, and each weight loaded once for both.
+AVX2 static inline void sum_taps_pair(const float *input, long inputRow, long inputStep,
+                                      const float *weight, long weightRow, long weightStep,
+                                      long rows, long span, long left, long channels, float *out) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+    for (long r = 0; r < rows; r++) {
+        const float *in = input + r * inputRow, *wt = weight + r * weightRow;
+        for (long t = 0; t < span; t++, in += inputStep, wt += weightStep) {
+            const float *next = in + channels;
+            __m256 w0 = load8(wt, 0, left);
+            a0 = _mm256_fmadd_ps(w0, load8(in, 0, left), a0);
+            b0 = _mm256_fmadd_ps(w0, load8(next, 0, left), b0);
+            if (left > 8) {
+                __m256 w1 = load8(wt, 8, left);
+                a1 = _mm256_fmadd_ps(w1, load8(in, 8, left), a1);
+                b1 = _mm256_fmadd_ps(w1, load8(next, 8, left), b1);
+            }
+            if (left > 16) {
+                __m256 w2 = load8(wt, 16, left);
+                a2 = _mm256_fmadd_ps(w2, load8(in, 16, left), a2);
+                b2 = _mm256_fmadd_ps(w2, load8(next, 16, left), b2);
+            }
+            if (left > 24) {
+                __m256 w3 = load8(wt, 24, left);
+                a3 = _mm256_fmadd_ps(w3, load8(in, 24, left), a3);
+                b3 = _mm256_fmadd_ps(w3, load8(next, 24, left), b3);
+            }
+        }
+    }
+    float *second = out + channels;
+    store8(out, 0, left, a0);
+    store8(out, 8, left, a1);
+    store8(out, 16, left, a2);
+    store8(out, 24, left, a3);
+    store8(second, 0, left, b0);
+    store8(second, 8, left, b1);
+    store8(second, 16, left, b2);
+    store8(second, 24, left, b3);
+}
+
 AVX2 void vita_depthwise_forward_avx2(const float *x, const float *w, float *y,
                                       long batch, long height, long width, long channels, long kernel) {
     const long pad = kernel / 2, c = channels, perSample = height * width * c;
@@ -40,13 +83,17 @@ AVX2 void vita_depthwise_forward_avx2(const float *x, const float *w, float *y,
         float *yb = y + b * perSample;
         for (long oy = 0; oy < height; oy++) {
             const long ky0 = max_long(0, pad - oy), ky1 = min_long(kernel, height + pad - oy);
-            for (long ox = 0; ox < width; ox++) {
+            for (long ox = 0; ox < width;) {
                 const long kx0 = max_long(0, pad - ox), kx1 = min_long(kernel, width + pad - ox);
+                const int pair = ox + 1 < width && kx0 == max_long(0, pad - ox - 1) && kx1 == min_long(kernel, width + pad - ox - 1);
                 const float *in = xb + ((oy + ky0 - pad) * width + (ox + kx0 - pad)) * c;
                 const float *wt = w + (ky0 * kernel + kx0) * c;
-                for (long c0 = 0; c0 < c; c0 += 32)
-                    sum_taps(in + c0, width * c, c, wt + c0, kernel * c, c, ky1 - ky0, kx1 - kx0, c - c0,
-                             yb + (oy * width + ox) * c + c0);
+                float *out = yb + (oy * width + ox) * c;
+                for (long c0 = 0; c0 < c; c0 += 32) {
+                    if (pair) sum_taps_pair(in + c0, width * c, c, wt + c0, kernel * c, c, ky1 - ky0, kx1 - kx0, c - c0, c, out + c0);
+                    else sum_taps(in + c0, width * c, c, wt + c0, kernel * c, c, ky1 - ky0, kx1 - kx0, c - c0, out + c0);
+                }
+                ox += pair ? 2 : 1;
             }
         }
     }
@@ -62,13 +109,17 @@ AVX2 void vita_depthwise_backward_input_avx2(const float *dy, const float *w, fl
         float *db = dx + b * perSample;
         for (long iy = 0; iy < height; iy++) {
             const long ky0 = max_long(0, iy + pad - height + 1), ky1 = min_long(kernel, iy + pad + 1);
-            for (long ix = 0; ix < width; ix++) {
+            for (long ix = 0; ix < width;) {
                 const long kx0 = max_long(0, ix + pad - width + 1), kx1 = min_long(kernel, ix + pad + 1);
+                const int pair = ix + 1 < width && kx0 == max_long(0, ix + pad - width + 2) && kx1 == min_long(kernel, ix + pad + 2);
                 const float *g = gb + ((iy - ky0 + pad) * width + (ix - kx0 + pad)) * c;
                 const float *wt = w + (ky0 * kernel + kx0) * c;
-                for (long c0 = 0; c0 < c; c0 += 32)
-                    sum_taps(g + c0, -width * c, -c, wt + c0, kernel * c, c, ky1 - ky0, kx1 - kx0, c - c0,
-                             db + (iy * width + ix) * c + c0);
+                float *out = db + (iy * width + ix) * c;
+                for (long c0 = 0; c0 < c; c0 += 32) {
+                    if (pair) sum_taps_pair(g + c0, -width * c, -c, wt + c0, kernel * c, c, ky1 - ky0, kx1 - kx0, c - c0, c, out + c0);
+                    else sum_taps(g + c0, -width * c, -c, wt + c0, kernel * c, c, ky1 - ky0, kx1 - kx0, c - c0, out + c0);
+                }
+                ix += pair ? 2 : 1;
             }
         }
     }
