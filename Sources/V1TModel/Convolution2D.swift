@@ -1,3 +1,5 @@
+import LayerKernels
+
 /// A 2D convolution over channel-last maps, stride 1, zero padding, no bias (every convolution of
 /// the stacked2d core feeds a batch norm, which removes a bias anyway).
 ///
@@ -6,7 +8,10 @@
 ///
 /// On OpenBLAS: a 1x1 convolution is one matrix product over every pixel of the batch; a larger
 /// kernel unfolds one sample at a time (im2col, columns in the weights' (channel, row, column)
-/// order) into scratch shared with the core's other convolutions and multiplies that.
+/// order) into scratch shared with the core's other convolutions and multiplies that. On cores with
+/// AVX2 the products whose A is tall and whose other sides are the channels (the forward products
+/// and the 1x1 input gradient) run in C (`vita_sgemm_tall_avx2`): OpenBLAS packs all of A first,
+/// which on these shapes costs about as much as the arithmetic.
 public final class Convolution2D {
     public let inputChannels: Int
     public let outputChannels: Int
@@ -46,29 +51,36 @@ public final class Convolution2D {
     var unfoldedFloats: Int { isPointwise ? 0 : outputHeight * outputWidth * columns }
 
     /// x [batch, inputHeight, inputWidth, inputChannels] -> y [batch, outputHeight, outputWidth, outputChannels].
-    public func forward(_ x: UnsafePointer<Float>, batch: Int, params: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
+    public func forward(_ x: UnsafePointer<Float>, batch: Int, params: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>,
+                        kernels: VectorKernels = .inUse) {
         let w = params + weight.offset
-        if isPointwise {
-            gemm(transposeB: true, m: batch * outputHeight * outputWidth, n: outputChannels, k: inputChannels, x, w, y)
-            return
+        /// y [m, outputChannels] = a [m, k] wᵀ.
+        func product(_ a: UnsafePointer<Float>, m: Int, k: Int, _ y: UnsafeMutablePointer<Float>) {
+            if kernels >= .avx2 { return vita_sgemm_tall_avx2(1, m, outputChannels, k, 1, a, k, w, k, 0, y, outputChannels) }
+            gemm(transposeB: true, m: m, n: outputChannels, k: k, a, w, y)
         }
+        if isPointwise { return product(x, m: batch * outputHeight * outputWidth, k: inputChannels, y) }
         let unfolded = scratch.unfolded.reserve(unfoldedFloats)
         for b in 0..<batch {
             unfold(x + b * inputFloatsPerSample, into: unfolded)
-            gemm(transposeB: true, m: outputHeight * outputWidth, n: outputChannels, k: columns, unfolded, w,
-                 y + b * outputFloatsPerSample)
+            product(unfolded, m: outputHeight * outputWidth, k: columns, y + b * outputFloatsPerSample)
         }
     }
 
     /// dy [batch, outputHeight, outputWidth, outputChannels] and the forward's input x: adds dWeight
     /// into grads and, when `dx` is given, WRITES dx [batch, inputHeight, inputWidth, inputChannels].
     public func backward(_ dy: UnsafePointer<Float>, input x: UnsafePointer<Float>, batch: Int, params: UnsafePointer<Float>,
-                         grads: UnsafeMutablePointer<Float>, dx: UnsafeMutablePointer<Float>?) {
+                         grads: UnsafeMutablePointer<Float>, dx: UnsafeMutablePointer<Float>?, kernels: VectorKernels = .inUse) {
         let w = params + weight.offset, dw = grads + weight.offset
         let pixels = outputHeight * outputWidth
         if isPointwise {
             gemm(transposeA: true, m: outputChannels, n: inputChannels, k: batch * pixels, dy, x, beta: 1, dw)
-            if let dx { gemm(m: batch * pixels, n: inputChannels, k: outputChannels, dy, w, dx) }
+            guard let dx else { return }
+            if kernels >= .avx2 {
+                return vita_sgemm_tall_avx2(0, batch * pixels, inputChannels, outputChannels, 1, dy, outputChannels, w, inputChannels,
+                                            0, dx, inputChannels)
+            }
+            gemm(m: batch * pixels, n: inputChannels, k: outputChannels, dy, w, dx)
             return
         }
         let unfolded = scratch.unfolded.reserve(unfoldedFloats)

@@ -156,6 +156,37 @@ final class ConvolutionLayerTests: XCTestCase {
         }
     }
 
+    /// The tall products in C against OpenBLAS's: a 1x1 convolution (37 -> 13 channels: panels and a
+    /// tail) forward and its input gradient, and a 3x3 one forward, over 3 samples of 5 x 7 pixels.
+    func testConvolutionProductsInCComputeWhatOpenBLASDoes() throws {
+        try XCTSkipUnless(VectorKernels.inUse >= .avx2, "this core runs OpenBLAS's products only")
+        for kernel in [1, 3] {
+            var layout = ParameterLayout()
+            let conv = Convolution2D(layout: &layout, name: "conv", inputChannels: 37, outputChannels: 13, kernel: kernel,
+                                     padding: kernel / 2, inputHeight: 5, inputWidth: 7, scratch: ConvolutionScratch())
+            let store = ParameterStore(layout: layout, seed: 5)
+            randomiseParameters(store)
+            let batch = 3
+            let x = randomInput(batch * conv.inputFloatsPerSample, seed: 11), dy = randomInput(batch * conv.outputFloatsPerSample, seed: 12)
+            func run(_ kernels: VectorKernels) -> (y: [Float], dx: [Float]) {
+                store.zeroGradients()
+                let y = written(batch * conv.outputFloatsPerSample) {
+                    conv.forward(x, batch: batch, params: store.values.baseAddress!, into: $0, kernels: kernels)
+                }
+                let dx = written(batch * conv.inputFloatsPerSample) {
+                    conv.backward(dy, input: x, batch: batch, params: store.values.baseAddress!, grads: store.gradients.baseAddress!,
+                                  dx: $0, kernels: kernels)
+                }
+                return (y, dx)
+            }
+            let blas = run(.portable), c = run(.avx2)
+            for (label, a, b) in [("output", c.y, blas.y), ("input gradient", c.dx, blas.dx)] {
+                let scale = b.map(abs).max() ?? 1
+                XCTAssertLessThan(zip(a, b).map { abs($0 - $1) }.max() ?? 0, 1e-5 * scale, "\(kernel)x\(kernel): \(label)")
+            }
+        }
+    }
+
     /// The C loops give the portable ones' bits: 37 channels (vectors and a tail), 70 pixels a sample
     /// (past a 64-pixel block), groups of 2 with a short last one; then ELU to float rounding.
     func testBatchNormAndELUInCComputeWhatThePortableLoopsDo() throws {
