@@ -11,68 +11,34 @@
 static inline long max_long(long a, long b) { return a > b ? a : b; }
 static inline long min_long(long a, long b) { return a < b ? a : b; }
 
-/// out[c0..] (+)= Σ over the taps of taps[t][c0..] · pixels[t][c0..], for `rows` tap rows of `span`
+/// out[c0..] = Σ over the taps of weight[t][c0..] · input[t][c0..], for `rows` tap rows of `span`
 /// taps; the tap rows of the input step by `inputRow`, of the weights by `weightRow`, and within a
-/// row by ±channels (`inputStep`, `weightStep`).
-AVX2 static inline void sum_taps(const float *input, long inputRow, long inputStep,
-                                 const float *weight, long weightRow, long weightStep,
-                                 long rows, long span, long left, float *out) {
-    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+/// row by ±channels (`inputStep`, `weightStep`). With `pair`, also for the next pixel (input and
+/// output one pixel on, the same taps): eight independent sums instead of four, enough to keep both
+/// FMA units busy through their latency, and each weight loaded once for both.
+AVX2 static inline __attribute__((always_inline)) void sum_taps(const int pair, const float *input, long inputRow, long inputStep,
+                                                                const float *weight, long weightRow, long weightStep,
+                                                                long rows, long span, long left, long channels, float *out) {
+    __m256 a[4], b[4];
+#pragma clang loop unroll(full)
+    for (int v = 0; v < 4; v++) a[v] = b[v] = _mm256_setzero_ps();
     for (long r = 0; r < rows; r++) {
         const float *in = input + r * inputRow, *wt = weight + r * weightRow;
         for (long t = 0; t < span; t++, in += inputStep, wt += weightStep) {
-            a0 = _mm256_fmadd_ps(load8(wt, 0, left), load8(in, 0, left), a0);
-            if (left > 8) a1 = _mm256_fmadd_ps(load8(wt, 8, left), load8(in, 8, left), a1);
-            if (left > 16) a2 = _mm256_fmadd_ps(load8(wt, 16, left), load8(in, 16, left), a2);
-            if (left > 24) a3 = _mm256_fmadd_ps(load8(wt, 24, left), load8(in, 24, left), a3);
-        }
-    }
-    store8(out, 0, left, a0);
-    store8(out, 8, left, a1);
-    store8(out, 16, left, a2);
-    store8(out, 24, left, a3);
-}
-
-/// `sum_taps` for two neighbouring pixels with the same taps (the second's input one pixel on, at
-/// input + channels): eight independent sums, enough to keep both FMA units busy through their
-/// latency, and each weight loaded once for both.
-AVX2 static inline void sum_taps_pair(const float *input, long inputRow, long inputStep,
-                                      const float *weight, long weightRow, long weightStep,
-                                      long rows, long span, long left, long channels, float *out) {
-    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-    for (long r = 0; r < rows; r++) {
-        const float *in = input + r * inputRow, *wt = weight + r * weightRow;
-        for (long t = 0; t < span; t++, in += inputStep, wt += weightStep) {
-            const float *next = in + channels;
-            __m256 w0 = load8(wt, 0, left);
-            a0 = _mm256_fmadd_ps(w0, load8(in, 0, left), a0);
-            b0 = _mm256_fmadd_ps(w0, load8(next, 0, left), b0);
-            if (left > 8) {
-                __m256 w1 = load8(wt, 8, left);
-                a1 = _mm256_fmadd_ps(w1, load8(in, 8, left), a1);
-                b1 = _mm256_fmadd_ps(w1, load8(next, 8, left), b1);
-            }
-            if (left > 16) {
-                __m256 w2 = load8(wt, 16, left);
-                a2 = _mm256_fmadd_ps(w2, load8(in, 16, left), a2);
-                b2 = _mm256_fmadd_ps(w2, load8(next, 16, left), b2);
-            }
-            if (left > 24) {
-                __m256 w3 = load8(wt, 24, left);
-                a3 = _mm256_fmadd_ps(w3, load8(in, 24, left), a3);
-                b3 = _mm256_fmadd_ps(w3, load8(next, 24, left), b3);
+#pragma clang loop unroll(full)
+            for (int v = 0; v < 4; v++) {
+                if (8 * v >= left) break;
+                const __m256 w = load8(wt, 8 * v, left);
+                a[v] = _mm256_fmadd_ps(w, load8(in, 8 * v, left), a[v]);
+                if (pair) b[v] = _mm256_fmadd_ps(w, load8(in + channels, 8 * v, left), b[v]);
             }
         }
     }
-    float *second = out + channels;
-    store8(out, 0, left, a0);
-    store8(out, 8, left, a1);
-    store8(out, 16, left, a2);
-    store8(out, 24, left, a3);
-    store8(second, 0, left, b0);
-    store8(second, 8, left, b1);
-    store8(second, 16, left, b2);
-    store8(second, 24, left, b3);
+#pragma clang loop unroll(full)
+    for (int v = 0; v < 4; v++) {
+        store8(out, 8 * v, left, a[v]);
+        if (pair) store8(out + channels, 8 * v, left, b[v]);
+    }
 }
 
 AVX2 void vita_depthwise_forward_avx2(const float *x, const float *w, float *y,
@@ -90,8 +56,8 @@ AVX2 void vita_depthwise_forward_avx2(const float *x, const float *w, float *y,
                 const float *wt = w + (ky0 * kernel + kx0) * c;
                 float *out = yb + (oy * width + ox) * c;
                 for (long c0 = 0; c0 < c; c0 += 32) {
-                    if (pair) sum_taps_pair(in + c0, width * c, c, wt + c0, kernel * c, c, ky1 - ky0, kx1 - kx0, c - c0, c, out + c0);
-                    else sum_taps(in + c0, width * c, c, wt + c0, kernel * c, c, ky1 - ky0, kx1 - kx0, c - c0, out + c0);
+                    if (pair) sum_taps(1, in + c0, width * c, c, wt + c0, kernel * c, c, ky1 - ky0, kx1 - kx0, c - c0, c, out + c0);
+                    else sum_taps(0, in + c0, width * c, c, wt + c0, kernel * c, c, ky1 - ky0, kx1 - kx0, c - c0, c, out + c0);
                 }
                 ox += pair ? 2 : 1;
             }
@@ -116,8 +82,8 @@ AVX2 void vita_depthwise_backward_input_avx2(const float *dy, const float *w, fl
                 const float *wt = w + (ky0 * kernel + kx0) * c;
                 float *out = db + (iy * width + ix) * c;
                 for (long c0 = 0; c0 < c; c0 += 32) {
-                    if (pair) sum_taps_pair(g + c0, -width * c, -c, wt + c0, kernel * c, c, ky1 - ky0, kx1 - kx0, c - c0, c, out + c0);
-                    else sum_taps(g + c0, -width * c, -c, wt + c0, kernel * c, c, ky1 - ky0, kx1 - kx0, c - c0, out + c0);
+                    if (pair) sum_taps(1, g + c0, -width * c, -c, wt + c0, kernel * c, c, ky1 - ky0, kx1 - kx0, c - c0, c, out + c0);
+                    else sum_taps(0, g + c0, -width * c, -c, wt + c0, kernel * c, c, ky1 - ky0, kx1 - kx0, c - c0, c, out + c0);
                 }
                 ix += pair ? 2 : 1;
             }
